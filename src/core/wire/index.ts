@@ -1,0 +1,2 @@
+// Wire formats: filled in by the wire-format work (encoders, decoders, auto-detection).
+export {};
