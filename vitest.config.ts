@@ -9,5 +9,9 @@ export default defineConfig({
       tsconfig: './tsconfig.json',
     },
     testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // CI also keeps a machine-readable report, from which .ci/run prints a plain summary line.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: 'test-results/vitest.json' },
   },
 });

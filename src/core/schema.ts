@@ -204,7 +204,11 @@ function check(
       return;
     case 'number':
     case 'integer':
-      if (typeof value !== 'number' || !Number.isFinite(value)) break;
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        issues.push({ pointer, message: 'must be a finite number' });
+        return;
+      }
+      if (typeof value !== 'number') break;
       if (schema.type === 'integer' && !Number.isInteger(value)) break;
       if (schema.minimum !== undefined && value < schema.minimum)
         issues.push({ pointer, message: `must be at least ${schema.minimum}` });
