@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -239,5 +239,20 @@ describe('catalog JSON documents', () => {
       required: ['b'],
       additionalProperties: false,
     });
+  });
+});
+
+describe('the preset documents', () => {
+  const dir = new URL('../../presets/', import.meta.url);
+  const files = readdirSync(dir).filter((file) => file.endsWith('.json'));
+
+  it('are all there', () => {
+    expect(files.sort()).toEqual(['discord.json', 'event-store.json', 'jan.json', 's2.json', 'sequin.json']);
+  });
+
+  it.each(files)('%s validates against the published JSON Schema and loads', (file) => {
+    const document = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
+    expectValidDocument(document);
+    expect(catalogFromJSON(document).toJSON()).toEqual(document);
   });
 });

@@ -1,7 +1,15 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { type CatalogError, type CodeOf, defineCatalog, type ErrorFor } from './catalog.js';
+import {
+  type Catalog,
+  type CatalogError,
+  type CodeOf,
+  catalogFromJSON,
+  defineCatalog,
+  type ErrorFor,
+} from './catalog.js';
 import type { ApiError } from './error.js';
 import { t } from './schema.js';
+import type { Code, NoDetails } from './types.js';
 
 const catalog = defineCatalog({
   name: 'typed',
@@ -119,5 +127,57 @@ describe('types flow from the definition', () => {
       }
     }
     expectTypeOf(incomplete).returns.toEqualTypeOf<string>();
+  });
+});
+
+describe('codes in several groups', () => {
+  const timeout = {
+    name: 'Timeout',
+    status: 504,
+    retry: 'yes',
+    sideEffect: 'maybe',
+    message: 'slow',
+  } as const;
+  const jan = defineCatalog({
+    name: 'jan',
+    groups: {
+      'Response API': { entries: { TIMEOUT: { ...timeout, meaning: 'Generation took too long' } } },
+      'MCP Tools': {
+        entries: {
+          TIMEOUT: { ...timeout, meaning: 'Tool execution timeout' },
+          INVALID_PARAMETERS: {
+            name: 'InvalidParameters',
+            status: 422,
+            retry: 'no',
+            sideEffect: 'no',
+            message: 'bad {param}',
+            details: { param: t.string() },
+          },
+        },
+      },
+    },
+  });
+
+  it('keeps a code listed in two groups with different meanings', () => {
+    expectTypeOf<CodeOf<typeof jan>>().toEqualTypeOf<'TIMEOUT' | 'INVALID_PARAMETERS'>();
+    expectTypeOf(jan.create('TIMEOUT')).toEqualTypeOf<ApiError<'TIMEOUT', NoDetails>>();
+    expectTypeOf(jan.create('INVALID_PARAMETERS', { param: 'x' }).details).toEqualTypeOf<{
+      param: string;
+    }>();
+  });
+
+  it('lets a concrete catalog stand where any catalog is expected', () => {
+    const accept = (catalog: Catalog) => catalog.name;
+    expectTypeOf(accept(jan)).toEqualTypeOf<string>();
+    const list: Catalog[] = [jan, catalog];
+    expectTypeOf(list).toEqualTypeOf<Catalog[]>();
+  });
+});
+
+describe('catalogs loaded from JSON', () => {
+  it('types codes as any code and details as a record', () => {
+    const loaded = catalogFromJSON('{}');
+    expectTypeOf(loaded.codes).toEqualTypeOf<Code[]>();
+    expectTypeOf(loaded.create('x').details).toEqualTypeOf<Record<string, unknown>>();
   });
 });

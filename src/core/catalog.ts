@@ -182,7 +182,9 @@ export function anchorOf(code: Code): string {
  *
  * Build one with {@link defineCatalog} (typed) or {@link catalogFromJSON} (from a document).
  */
-export class Catalog<D extends CatalogDefinition = CatalogDefinition> {
+// `D` defaults to `any` so that a bare `Catalog` accepts every catalog: the derived types use
+// conditional types, which make TypeScript treat `D` as invariant.
+export class Catalog<D extends CatalogDefinition = any> {
   readonly name: string;
   readonly version: string | undefined;
   readonly title: string | undefined;
@@ -852,7 +854,7 @@ function build(
 // ---- JSON ------------------------------------------------------------------------------------
 
 /** The catalog as a JSON document. */
-export function catalogToJSON(catalog: Catalog<any>): CatalogJson {
+export function catalogToJSON(catalog: Catalog): CatalogJson {
   const json: CatalogJson = {
     $schema: CATALOG_SCHEMA_ID,
     faultline: CATALOG_FORMAT_VERSION,
@@ -910,7 +912,7 @@ export function catalogToJSON(catalog: Catalog<any>): CatalogJson {
  *
  * @throws {CatalogDefinitionError} listing every structural or semantic problem.
  */
-export function catalogFromJSON(document: unknown): Catalog {
+export function catalogFromJSON(document: unknown): Catalog<CatalogDefinition> {
   let json = document;
   if (typeof json === 'string') {
     try {

@@ -131,37 +131,53 @@ export interface Group {
 
 // ---- type-level derivation ---------------------------------------------------------------
 
-type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (
-  x: infer I,
-) => void
-  ? I
-  : never;
+type GroupsOf<D extends CatalogDefinition> = NonNullable<D['groups']>[keyof NonNullable<
+  D['groups']
+>];
 
-type GroupEntries<D extends CatalogDefinition> =
-  D['groups'] extends Readonly<Record<string, GroupDefinition>>
-    ? UnionToIntersection<D['groups'][keyof D['groups']]['entries']>
-    : unknown;
+type OwnEntries<D extends CatalogDefinition> = NonNullable<D['entries']>;
 
-type OwnEntries<D extends CatalogDefinition> =
-  D['entries'] extends Readonly<Record<Code, EntryDefinition>> ? D['entries'] : unknown;
+/**
+ * The entry maps of a definition as a union: the ungrouped entries and each group's. A union
+ * (not an intersection) so that one code listed in two groups with different meanings keeps
+ * its type instead of collapsing to `never`.
+ */
+type EntryMaps<D extends CatalogDefinition> = OwnEntries<D> | GroupsOf<D>['entries'];
+
+type KeysOfUnion<T> = T extends unknown ? keyof T : never;
+
+/**
+ * The union of codes of a catalog definition; any {@link Code} for the wide
+ * `CatalogDefinition` (a catalog loaded from JSON).
+ */
+export type CodesOf<D extends CatalogDefinition> = KeysOfUnion<EntryMaps<D>> & Code;
+
+/** The entry definition(s) of code `C`: one per group that lists it. */
+export type EntryOf<D extends CatalogDefinition, C> =
+  EntryMaps<D> extends infer M
+    ? M extends unknown
+      ? C extends keyof M
+        ? M[C]
+        : never
+      : never
+    : never;
 
 /** Every entry definition of a catalog definition, keyed by code. */
-export type EntriesOf<D extends CatalogDefinition> = OwnEntries<D> & GroupEntries<D>;
-
-/** The union of codes of a catalog definition. */
-export type CodesOf<D extends CatalogDefinition> = keyof EntriesOf<D> & Code;
+export type EntriesOf<D extends CatalogDefinition> = { [C in CodesOf<D>]: EntryOf<D, C> };
 
 /** Details of an entry definition with no details. */
 export type NoDetails = Record<string, never>;
 
-/** The details type of an entry definition. */
-export type DetailsOfEntry<E> = E extends {
-  readonly details: infer F extends Readonly<Record<string, Schema<any>>>;
-}
-  ? InferFields<F>
-  : NoDetails;
+/** The details type of an entry definition (any details for the wide `EntryDefinition`). */
+export type DetailsOfEntry<E> = EntryDefinition extends E
+  ? Record<string, unknown>
+  : E extends {
+        readonly details: infer F extends Readonly<Record<string, Schema<any>>>;
+      }
+    ? InferFields<F>
+    : NoDetails;
 
 /** The details type of code `C` in catalog definition `D`. */
 export type DetailsOf<D extends CatalogDefinition, C extends CodesOf<D>> = DetailsOfEntry<
-  EntriesOf<D>[C]
+  EntryOf<D, C>
 >;

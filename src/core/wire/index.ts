@@ -1,2 +1,13 @@
-// Wire formats: filled in by the wire-format work (encoders, decoders, auto-detection).
-export {};
+export { decode } from './decode.js';
+export { encode, formats } from './formats.js';
+export { parseRetryAfter, statusSemantics } from './shared.js';
+export type {
+  DecodeOptions,
+  DecodeResult,
+  EncodedError,
+  EncodeOptions,
+  FormatId,
+  UndecodableReason,
+  WireFields,
+  WireFormat,
+} from './types.js';

@@ -1,0 +1,328 @@
+import { defineCatalog } from '../core/catalog.js';
+import { t } from '../core/schema.js';
+
+/**
+ * The S2 durable streams API as a faultline catalog: 27 string codes with their HTTP
+ * status, retryability and side effect, plus the structured 412 and 416 bodies.
+ *
+ * Rows the reference marks "not retryable" with a 404 or 409 status are `after-change`:
+ * the reference says such requests succeed once the resource exists or a deletion ends,
+ * which is not a reason to repeat them blindly.
+ *
+ * @example
+ * ```ts
+ * import { s2 } from 'faultline/presets';
+ * throw s2.create('seq_num_mismatch', { seq_num_mismatch: 42 });
+ * ```
+ */
+export const s2 = defineCatalog({
+  name: 's2',
+  title: 'S2',
+  description:
+    'Errors of the S2 durable streams API. Standard errors travel as {code, message}; the append-condition (412) and read-range (416) errors travel as their details object alone. After a 200 OK on an append or read session, an error arrives as the terminal message of the stream.',
+  typeBase: 'https://faultline.dev/presets/s2#',
+  entries: {
+    bad_header: {
+      name: 'BadHeader',
+      status: 400,
+      retry: 'no',
+      sideEffect: 'no',
+      message: 'A request header is missing or malformed',
+      meaning: 'A header the API needs was absent or could not be parsed.',
+      fix: 'Check the header names and values against the API reference and send them again.',
+    },
+    bad_path: {
+      name: 'BadPath',
+      status: 400,
+      retry: 'no',
+      sideEffect: 'no',
+      message: 'The request path is malformed',
+      meaning: 'The URL path, such as a basin or stream name in it, is not valid.',
+      fix: 'Check the names in the path and percent-encode them.',
+    },
+    bad_query: {
+      name: 'BadQuery',
+      status: 400,
+      retry: 'no',
+      sideEffect: 'no',
+      message: 'A query parameter is malformed',
+      meaning: 'A query-string parameter is unknown, repeated or has a value of the wrong type.',
+      fix: 'Correct the query parameters.',
+    },
+    bad_json: {
+      name: 'BadJson',
+      status: 400,
+      retry: 'no',
+      sideEffect: 'no',
+      message: 'The JSON body could not be parsed',
+      meaning: 'The request body is not JSON, or not JSON of the expected shape.',
+      fix: 'Send a well-formed body that matches the request schema.',
+    },
+    bad_proto: {
+      name: 'BadProto',
+      status: 400,
+      retry: 'no',
+      sideEffect: 'no',
+      message: 'The protobuf body could not be decoded',
+      meaning: 'A protobuf-encoded body did not decode as the expected message.',
+      fix: 'Encode the body with the published message definitions.',
+    },
+    bad_frame: {
+      name: 'BadFrame',
+      status: 400,
+      retry: 'no',
+      sideEffect: 'no',
+      message: 'A session frame is malformed',
+      meaning: 'A frame of a streaming session could not be read.',
+      fix: 'Check the framing of the session protocol; use an official SDK where possible.',
+    },
+    decryption_failed: {
+      name: 'DecryptionFailed',
+      status: 400,
+      retry: 'no',
+      sideEffect: 'no',
+      message: 'The data could not be decrypted',
+      meaning: 'Encrypted data in the request could not be decrypted with the key supplied.',
+      fix: 'Supply the key the data was encrypted with.',
+    },
+    authn: {
+      name: 'Authn',
+      status: 401,
+      retry: 'no',
+      sideEffect: 'no',
+      message: 'Authentication failed',
+      meaning: 'The access token is missing, malformed, expired or revoked.',
+      fix: 'Send a valid access token in the Authorization header.',
+    },
+    invalid: {
+      name: 'Invalid',
+      status: 422,
+      retry: 'no',
+      sideEffect: 'no',
+      message: 'The request is well-formed but not valid',
+      meaning: 'The request parsed, but a value in it breaks a rule of the API.',
+      fix: 'Read the message for the rule that failed and change the request.',
+    },
+    permission_denied: {
+      name: 'PermissionDenied',
+      status: 403,
+      retry: 'no',
+      sideEffect: 'no',
+      message: 'The access token does not allow this operation',
+      meaning:
+        'The caller is authenticated but its token does not cover this operation or resource.',
+      fix: 'Use a token whose scope includes the operation and resource.',
+    },
+    quota_exhausted: {
+      name: 'QuotaExhausted',
+      status: 403,
+      retry: 'no',
+      sideEffect: 'no',
+      message: 'The account quota is exhausted',
+      meaning: 'The account has used up a quota, such as the number of basins or streams.',
+      fix: 'Free some resources or raise the account limits.',
+    },
+    basin_not_found: {
+      name: 'BasinNotFound',
+      status: 404,
+      retry: 'after-change',
+      sideEffect: 'no',
+      message: 'No such basin',
+      meaning: 'The basin does not exist (yet).',
+      fix: 'Check the basin name, or create the basin and repeat the request.',
+    },
+    stream_not_found: {
+      name: 'StreamNotFound',
+      status: 404,
+      retry: 'after-change',
+      sideEffect: 'no',
+      message: 'No such stream',
+      meaning: 'The stream does not exist (yet) in this basin.',
+      fix: 'Check the stream name, or create the stream (or enable create-on-append) and repeat.',
+    },
+    access_token_not_found: {
+      name: 'AccessTokenNotFound',
+      status: 404,
+      retry: 'after-change',
+      sideEffect: 'no',
+      message: 'No such access token',
+      meaning: 'The access token id names no token.',
+      fix: 'Check the token id, or issue the token first.',
+    },
+    request_timeout: {
+      name: 'RequestTimeout',
+      status: 408,
+      retry: 'yes',
+      sideEffect: 'maybe',
+      message: 'The request timed out',
+      meaning:
+        'The server gave up waiting; the operation may or may not have been applied before it did.',
+      fix: 'Retry with backoff; make appends idempotent (for example with a match sequence number) so a retry cannot duplicate records.',
+    },
+    resource_already_exists: {
+      name: 'ResourceAlreadyExists',
+      status: 409,
+      retry: 'after-change',
+      sideEffect: 'no',
+      message: 'The resource already exists',
+      meaning: 'A basin, stream or token with this name already exists.',
+      fix: 'Use the existing resource, pick another name, or delete the old one first.',
+    },
+    basin_deletion_pending: {
+      name: 'BasinDeletionPending',
+      status: 409,
+      retry: 'after-change',
+      sideEffect: 'no',
+      message: 'The basin is being deleted',
+      meaning: 'A deletion of this basin is in progress; the name is unusable until it ends.',
+      fix: 'Wait for the deletion to complete, then repeat the request.',
+    },
+    stream_deletion_pending: {
+      name: 'StreamDeletionPending',
+      status: 409,
+      retry: 'after-change',
+      sideEffect: 'no',
+      message: 'The stream is being deleted',
+      meaning: 'A deletion of this stream is in progress; the name is unusable until it ends.',
+      fix: 'Wait for the deletion to complete, then repeat the request.',
+    },
+    transaction_conflict: {
+      name: 'TransactionConflict',
+      status: 409,
+      retry: 'yes',
+      sideEffect: 'no',
+      message: 'A concurrent operation conflicted with this one',
+      meaning: 'Another operation touched the same state at the same time; nothing was applied.',
+      fix: 'Retry after a short backoff.',
+    },
+    rate_limited: {
+      name: 'RateLimited',
+      status: 429,
+      retry: 'yes',
+      sideEffect: 'no',
+      message: 'Too many requests',
+      meaning: 'The caller went over a rate limit; the request was refused before doing anything.',
+      fix: 'Slow down and retry with exponential backoff.',
+    },
+    client_hangup: {
+      name: 'ClientHangup',
+      status: 499,
+      retry: 'no',
+      sideEffect: 'maybe',
+      message: 'The client closed the connection',
+      meaning:
+        'The client went away before the response; the operation may have been applied. A client rarely sees this code; it shows in server logs and metrics.',
+      fix: 'Keep the connection open until the response arrives; check the state before repeating a write.',
+    },
+    other: {
+      name: 'Other',
+      status: 500,
+      retry: 'yes',
+      sideEffect: 'maybe',
+      message: 'An unexpected server error occurred',
+      meaning:
+        'An error the server does not classify further; the operation may have been applied.',
+      fix: 'Retry with backoff, idempotently.',
+    },
+    storage: {
+      name: 'Storage',
+      status: 500,
+      retry: 'yes',
+      sideEffect: 'maybe',
+      message: 'The storage layer failed',
+      meaning: 'The underlying storage reported an error; the operation may have been applied.',
+      fix: 'Retry with backoff, idempotently.',
+    },
+    not_implemented: {
+      name: 'NotImplemented',
+      status: 501,
+      retry: 'no',
+      sideEffect: 'no',
+      message: 'This operation is not implemented',
+      meaning: 'The server does not support this operation or option.',
+      fix: 'Use a supported operation.',
+    },
+    hot_server: {
+      name: 'HotServer',
+      status: 502,
+      retry: 'yes',
+      sideEffect: 'no',
+      message: 'The server is overloaded',
+      meaning: 'The server handling the resource is too busy and refused the request untouched.',
+      fix: 'Retry with backoff.',
+    },
+    unavailable: {
+      name: 'Unavailable',
+      status: 503,
+      retry: 'yes',
+      sideEffect: 'maybe',
+      message: 'The service is unavailable',
+      meaning: 'The service could not complete the request; it may have been applied.',
+      fix: 'Retry with backoff, idempotently.',
+    },
+    upstream_timeout: {
+      name: 'UpstreamTimeout',
+      status: 504,
+      retry: 'yes',
+      sideEffect: 'maybe',
+      message: 'An upstream service timed out',
+      meaning:
+        'A service behind the API did not answer in time; the operation may have been applied.',
+      fix: 'Retry with backoff, idempotently.',
+    },
+    fencing_token_mismatch: {
+      name: 'FencingTokenMismatch',
+      title: 'Append condition failed: fencing token mismatch',
+      status: 412,
+      retry: 'after-change',
+      sideEffect: 'no',
+      structured: true,
+      message: 'The fencing token does not match; the current one is {fencing_token_mismatch}',
+      details: {
+        fencing_token_mismatch: t.string({ description: 'The fencing token currently set.' }),
+      },
+      meaning:
+        "The append named a fencing token that is not the stream's current one, so nothing was appended. The body is the current token.",
+      fix: 'Another writer holds the stream: stop writing, or take over by setting a new fencing token, then append again.',
+    },
+    seq_num_mismatch: {
+      name: 'SeqNumMismatch',
+      title: 'Append condition failed: sequence number mismatch',
+      status: 412,
+      retry: 'after-change',
+      sideEffect: 'no',
+      structured: true,
+      message: 'The expected sequence number does not match; the next one is {seq_num_mismatch}',
+      details: {
+        seq_num_mismatch: t.integer({
+          minimum: 0,
+          description: 'The sequence number the next record would get.',
+        }),
+      },
+      meaning:
+        'The append expected its first record to get a sequence number other than the next assignable one, so nothing was appended. The body is the next assignable number.',
+      fix: 'Re-read the stream tail (someone else appended, or an earlier attempt landed), then append with the returned sequence number.',
+    },
+    range_not_satisfiable: {
+      name: 'RangeNotSatisfiable',
+      title: 'Read range not satisfiable',
+      status: 416,
+      retry: 'after-change',
+      sideEffect: 'no',
+      structured: true,
+      message: 'The read starts past the tail of the stream',
+      details: {
+        tail: t.object(
+          {
+            seq_num: t.integer({ minimum: 0 }),
+            timestamp: t.integer({ minimum: 0, description: 'Milliseconds since the epoch.' }),
+          },
+          { description: 'The current end of the stream.' },
+        ),
+      },
+      meaning:
+        'A read asked to start beyond the current end of the stream. The status is sent even without a Range header; the body is the current tail.',
+      fix: 'Start the read at or before the returned tail, or wait for more records and read again.',
+    },
+  },
+});
