@@ -142,7 +142,7 @@ export const jan = defineCatalog({
         RATE_LIMIT_EXCEEDED: {
           ...rateLimitExceeded,
           meaning:
-            'The caller went over its rate limit; the request was refused. The body may carry limit, remaining, reset_at and retry_after.' as string,
+            'The caller went over its rate limit; the request was refused. The body may carry limit, remaining, reset_at and retry_after.',
         },
         INTERNAL_ERROR: {
           name: 'InternalError',
@@ -208,12 +208,11 @@ export const jan = defineCatalog({
         },
         RATE_LIMIT_EXCEEDED: {
           ...rateLimitExceeded,
-          meaning: 'Too many requests to the LLM API; the request was refused.' as string,
+          meaning: 'Too many requests to the LLM API; the request was refused.',
         },
         INVALID_PARAMETERS: {
           ...invalidParameters,
-          meaning:
-            'The model parameters (such as temperature or token limits) are not valid.' as string,
+          meaning: 'The model parameters (such as temperature or token limits) are not valid.',
         },
       },
     },
@@ -231,7 +230,7 @@ export const jan = defineCatalog({
         },
         TIMEOUT: {
           ...timeout,
-          meaning: 'Generating the response took too long.' as string,
+          meaning: 'Generating the response took too long.',
         },
         MODEL_ERROR: {
           name: 'ModelError',
@@ -328,11 +327,11 @@ export const jan = defineCatalog({
         },
         TIMEOUT: {
           ...timeout,
-          meaning: 'The tool ran longer than allowed.' as string,
+          meaning: 'The tool ran longer than allowed.',
         },
         INVALID_PARAMETERS: {
           ...invalidParameters,
-          meaning: "The arguments do not match the tool's input schema." as string,
+          meaning: "The arguments do not match the tool's input schema.",
         },
       },
     },
