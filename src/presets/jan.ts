@@ -2,9 +2,7 @@ import { defineCatalog } from '../core/catalog.js';
 import { t } from '../core/schema.js';
 
 // Codes listed in more than one group must agree on their semantics (including details),
-// so the shared parts are written once. Their per-group meanings are widened to `string`:
-// the catalog's type intersects a code's definitions across groups, and two different
-// literal meanings would make that intersection `never`.
+// so the shared parts are written once; each group keeps its own meaning.
 const rateLimitDetails = {
   limit: t.optional(t.integer({ minimum: 0, description: 'Requests allowed per window.' })),
   remaining: t.optional(t.integer({ minimum: 0, description: 'Requests left in the window.' })),
