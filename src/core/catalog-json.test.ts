@@ -247,7 +247,13 @@ describe('the preset documents', () => {
   const files = readdirSync(dir).filter((file) => file.endsWith('.json'));
 
   it('are all there', () => {
-    expect(files.sort()).toEqual(['discord.json', 'event-store.json', 'jan.json', 's2.json', 'sequin.json']);
+    expect(files.sort()).toEqual([
+      'discord.json',
+      'event-store.json',
+      'jan.json',
+      's2.json',
+      'sequin.json',
+    ]);
   });
 
   it.each(files)('%s validates against the published JSON Schema and loads', (file) => {

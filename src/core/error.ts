@@ -83,7 +83,6 @@ export class ApiError<C extends Code = Code, D = Record<string, unknown>> extend
     this.fieldErrors = init.fieldErrors;
     this.headers = init.headers;
     this.extensions = init.extensions;
-    Object.defineProperty(this, MARK, { value: true });
   }
 
   /**
@@ -144,6 +143,10 @@ export class ApiError<C extends Code = Code, D = Record<string, unknown>> extend
     return json;
   }
 }
+
+// The marker lives on the prototype: every instance carries it for free, and copies of the
+// class from another bundle or realm carry their own.
+Object.defineProperty(ApiError.prototype, MARK, { value: true });
 
 /** Whether `value` is an {@link ApiError} (from any copy of faultline or any realm). */
 export const isApiError = ApiError.is;

@@ -1,5 +1,5 @@
 import { type Catalog, formatMessage } from '../catalog.js';
-import { ApiError, type ApiErrorInit } from '../error.js';
+import type { ApiError, ApiErrorInit } from '../error.js';
 import { type HeadersLike, isHttpStatus, reasonPhrase } from '../http.js';
 import type { Entry } from '../types.js';
 import { DETECTION_ORDER, formats, resolveFormat } from './formats.js';
@@ -152,10 +152,6 @@ function isBinary(value: object): value is ArrayBuffer | ArrayBufferView {
   );
 }
 
-function byteLength(value: ArrayBuffer | ArrayBufferView): number {
-  return value.byteLength;
-}
-
 function bytesToText(value: ArrayBuffer | ArrayBufferView, limit?: number): string {
   textDecoder ??= new TextDecoder('utf-8', { fatal: false });
   if (limit === undefined) return textDecoder.decode(value);
@@ -186,6 +182,38 @@ function detectFormat(
   }
   return best;
 }
+
+const codeIndexes = new WeakMap<object, Map<unknown, Entry>>();
+
+/**
+ * The entry of `code`, with `Catalog.get`'s rules (a number also matches its decimal string
+ * and the reverse; an exact match wins) from an index built once per catalog, so a lookup is
+ * one map read with no string building.
+ */
+function lookup(catalog: Catalog<any>, code: unknown): Entry | undefined {
+  let index = codeIndexes.get(catalog);
+  if (index === undefined) {
+    index = new Map();
+    const entries: readonly Entry[] = catalog.entries;
+    for (const entry of entries) index.set(entry.code, entry);
+    for (const entry of entries) {
+      const code = entry.code;
+      const alias =
+        typeof code === 'number'
+          ? Number.isSafeInteger(code) && code >= 0
+            ? String(code)
+            : undefined
+          : CANONICAL_INTEGER.test(code)
+            ? Number(code)
+            : undefined;
+      if (alias !== undefined && !index.has(alias)) index.set(alias, entry);
+    }
+    codeIndexes.set(catalog, index);
+  }
+  return index.get(code);
+}
+
+const CANONICAL_INTEGER = /^(0|[1-9][0-9]{0,15})$/;
 
 function merge(
   low: Record<string, unknown> | undefined,
@@ -232,7 +260,7 @@ function toError(
   captureStack: boolean,
 ): ApiError {
   let entry = fields.entry;
-  if (entry === undefined && catalog !== undefined) entry = catalog.get(fields.code ?? status);
+  if (entry === undefined && catalog !== undefined) entry = lookup(catalog, fields.code ?? status);
   const code = entry?.code ?? fields.code ?? status;
   let details = fields.details;
   let extensions = fields.extensions;
@@ -267,7 +295,7 @@ function toError(
     init.fieldErrors = fields.fieldErrors;
   }
   if (extensions !== undefined) init.extensions = extensions;
-  return withoutStack(captureStack, () => new ApiError(init));
+  return withoutStack(captureStack, init);
 }
 
 function decodeUnchecked(
@@ -340,7 +368,7 @@ function decodeUnchecked(
     text = body;
   } else if (typeof body === 'object') {
     if (isBinary(body)) {
-      if (byteLength(body) > maxBytes) {
+      if (body.byteLength > maxBytes) {
         return undecodable(
           status,
           'too-large',

@@ -25,6 +25,9 @@ function errorTree(fieldErrors: readonly FieldError[]): Record<string, unknown> 
     let node = root;
     for (const part of item.path) {
       const key = String(part);
+      // `_errors` holds a node's own errors; a field of that name cannot nest below it, so
+      // its errors attach to the parent.
+      if (key === '_errors') break;
       let child = node[key];
       if (child === undefined) {
         child = Object.create(null);
@@ -48,7 +51,7 @@ function body(error: ApiError, _options?: EncodeOptions): Record<string, unknown
   if (fieldErrors !== undefined && fieldErrors.length > 0) out.errors = errorTree(fieldErrors);
   const retryAfter = retryAfterOf(error);
   if (retryAfter !== undefined) out.retry_after = retryAfter;
-  spreadDetails(out, error);
+  spreadDetails(out, error, KNOWN);
   return out;
 }
 
@@ -134,7 +137,8 @@ function decode(body: Record<string, unknown>): WireFields {
  * Discord's body: `{code, message, errors?, retry_after?, ...details}` with numeric codes such
  * as 50014, field errors as a nested `errors` object whose leaves are
  * `{_errors: [{code, message}]}` (array indexes as keys), and `retry_after` in seconds, which
- * may be fractional.
+ * may be fractional. A field named `_errors` cannot be told apart from a node's own list, so
+ * its errors attach to the parent field.
  *
  * @example
  * ```ts

@@ -100,7 +100,8 @@ function decode(body: Record<string, unknown>): WireFields {
 /**
  * Jan Server's envelope: `{error: <status phrase>, code, message, details?, errors?:
  * [{field, message, code?}], request_id?, timestamp, retry_after?}`. Decoding also takes
- * extra top-level members (Jan's 429 sends `limit`, `remaining`, `reset_at`) as details.
+ * extra top-level members (Jan's 429 sends `limit`, `remaining`, `reset_at`) as details; the
+ * `timestamp` is the server's clock and is not kept.
  *
  * @example
  * ```ts

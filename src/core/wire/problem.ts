@@ -53,8 +53,24 @@ function body(error: ApiError, options?: EncodeOptions): Record<string, unknown>
         : { pointer: pointerOf(item.path), detail: item.message, code: item.code },
     );
   }
-  spreadDetails(out, error);
+  spreadDetails(out, error, KNOWN);
   return out;
+}
+
+const PROBLEM_TYPE = 'application/problem+json';
+
+/** Whether a content type is problem+json, ignoring ASCII case, without allocating. */
+function isProblemType(contentType: string): boolean {
+  // Cheap rejections first: most responses are `application/json`.
+  if (contentType.length < PROBLEM_TYPE.length || (contentType.charCodeAt(12) | 0x20) !== 112) {
+    return false;
+  }
+  for (let i = 0; i < PROBLEM_TYPE.length; i++) {
+    if ((contentType.charCodeAt(i) | 0x20) !== (PROBLEM_TYPE.charCodeAt(i) | 0x20)) return false;
+  }
+  const next = contentType.charCodeAt(PROBLEM_TYPE.length);
+  // The type ends there, or parameters follow (`; charset=utf-8`).
+  return Number.isNaN(next) || next === 59 || next === 32 || next === 9;
 }
 
 function detect(
@@ -62,7 +78,7 @@ function detect(
   _status: number,
   contentType: string | undefined,
 ): number {
-  if (contentType?.toLowerCase().includes('application/problem+json')) return 100;
+  if (contentType !== undefined && isProblemType(contentType)) return 100;
   let members = 0;
   if (typeof body.type === 'string') members++;
   if (typeof body.title === 'string') members++;

@@ -11,6 +11,7 @@ import {
   JSON_CONTENT_TYPE,
   MAX_FIELD_ERRORS,
   misfit,
+  NO_MEMBERS,
   parseDotted,
   restOf,
   secondsOf,
@@ -34,7 +35,7 @@ export const S2_STRUCTURED_CODES = Object.freeze({
 function body(error: ApiError, options?: EncodeOptions): Record<string, unknown> {
   if (entryOf(error, options)?.structured === true && hasKeys(error.details)) {
     const out: Record<string, unknown> = {};
-    spreadDetails(out, error);
+    spreadDetails(out, error, NO_MEMBERS);
     return out;
   }
   const out: Record<string, unknown> = { code: error.code, message: error.message };
@@ -46,7 +47,7 @@ function body(error: ApiError, options?: EncodeOptions): Record<string, unknown>
         : { path: item.path, message: item.message, code: item.code },
     );
   }
-  spreadDetails(out, error);
+  spreadDetails(out, error, KNOWN);
   return out;
 }
 

@@ -33,7 +33,7 @@ function body(error: ApiError, _options?: EncodeOptions): Record<string, unknown
     }
     out.validation_errors = byField;
   }
-  spreadDetails(out, error);
+  spreadDetails(out, error, KNOWN);
   return out;
 }
 

@@ -1,5 +1,5 @@
 import type { Catalog } from '../catalog.js';
-import type { ApiError, FieldError } from '../error.js';
+import { ApiError, type ApiErrorInit, type FieldError } from '../error.js';
 import type { Code, Entry, Retry, SideEffect } from '../types.js';
 import type { EncodedError, EncodeOptions, FormatId, WireFields, WireFormat } from './types.js';
 
@@ -13,6 +13,7 @@ export const MAX_FIELD_ERRORS = 1000;
 /** The longest delay any hint may ask for: one year, in seconds. */
 export const MAX_RETRY_AFTER = 31_536_000;
 
+/** The content type of every format but problem. */
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /** Whether `value` is a non-array object. */
@@ -362,17 +363,25 @@ export function detailsOf(error: ApiError): Record<string, unknown> | undefined 
 }
 
 /**
- * Adds the details as top-level members of `body`. The format's own members win over a
- * detail of the same name, and `__proto__` is never assigned.
+ * Adds the details as top-level members of `body`, except names the format reads itself
+ * (`members`): a detail must never pass for a format member on the way back. `__proto__` is
+ * never assigned.
  */
-export function spreadDetails(body: Record<string, unknown>, error: ApiError): void {
+export function spreadDetails(
+  body: Record<string, unknown>,
+  error: ApiError,
+  members: ReadonlySet<string>,
+): void {
   const details = detailsOf(error);
   if (details === undefined) return;
   for (const key in details) {
-    if (!Object.hasOwn(details, key) || key === '__proto__' || Object.hasOwn(body, key)) continue;
+    if (members.has(key) || key === '__proto__' || !Object.hasOwn(details, key)) continue;
     body[key] = details[key];
   }
 }
+
+/** No member names: for bodies that are the details alone. */
+export const NO_MEMBERS: ReadonlySet<string> = new Set();
 
 function isToken(name: string): boolean {
   if (name.length === 0 || name.length > 256) return false;
@@ -474,20 +483,23 @@ export function restOf(
 ): Record<string, unknown> | undefined {
   let rest: Record<string, unknown> | undefined;
   for (const key in body) {
-    if (!Object.hasOwn(body, key) || known.has(key) || key === '__proto__') continue;
+    if (known.has(key) || !Object.hasOwn(body, key) || key === '__proto__') continue;
     if (rest === undefined) rest = {};
     rest[key] = body[key];
   }
   return rest;
 }
 
-/** Builds an {@link ApiError} without capturing a stack trace, unless asked to. */
-export function withoutStack<T>(capture: boolean, make: () => T): T {
-  if (capture || !STACK_LIMIT_WRITABLE) return make();
+/**
+ * Builds a decoded {@link ApiError} without capturing a stack trace, unless asked to: the
+ * error describes a remote failure, and a stack costs several times the rest of a decode.
+ */
+export function withoutStack(capture: boolean, init: ApiErrorInit): ApiError {
+  if (capture || !STACK_LIMIT_WRITABLE) return new ApiError(init);
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return make();
+    return new ApiError(init);
   } finally {
     Error.stackTraceLimit = limit;
   }

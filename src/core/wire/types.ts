@@ -83,7 +83,11 @@ export interface DecodeOptions {
   catalog?: Catalog<any>;
   /** Skip detection and read the body as this format. */
   format?: FormatId | WireFormat;
-  /** Bodies larger than this are not parsed (default 1 MiB). Text counts UTF-16 units. */
+  /**
+   * Bodies larger than this are not parsed (default 1 MiB): bytes count bytes, text counts
+   * UTF-16 units, and a value handed in already parsed may hold at most `maxBytes / 4`
+   * values (never fewer than 1024).
+   */
   maxBytes?: number;
   /** The clock, in epoch milliseconds, for `Retry-After` HTTP-dates. */
   now?: () => number;
