@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 export const ENTRIES = {
   '.': 'core',
   './presets': 'presets',
+  './docs': 'docs',
 };
 
 /** Files published as they are. */
