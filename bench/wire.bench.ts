@@ -9,8 +9,8 @@
 import Boom from '@hapi/boom';
 import createHttpError from 'http-errors';
 import { Bench } from 'tinybench';
-import { ApiError, decode, encode, type FormatId, formats } from '../src/core/index.js';
-import { s2 } from '../src/presets/index.js';
+import { ApiError, decode, encode, type FormatId, formats } from '../dist/core/index.js';
+import { s2 } from '../dist/presets/index.js';
 import type { BenchReport } from './types.js';
 
 const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 400);
@@ -117,7 +117,13 @@ export default async function run(): Promise<BenchReport> {
     const encoded = encode(error, id, { catalog: s2 });
     bodies.set(id, encoded.body);
     const headers = encoded.headers;
-    decodeBench.add(`${id} decode`, () => decode(encoded.status, headers, encoded.body, { catalog: s2 }));
+    decodeBench.add(`${id} decode`, () =>
+      decode(encoded.status, headers, encoded.body, { catalog: s2 }),
+    );
+    decodeBench.add(`${id} decode+error`, () => {
+      const result = decode(encoded.status, headers, encoded.body, { catalog: s2 });
+      return result.kind === 'error' ? result.error : result;
+    });
     decodeBench.add(`${id} JSON.parse`, () => JSON.parse(encoded.body));
   }
   encodeBench.add('http-errors', () => {
@@ -139,14 +145,22 @@ export default async function run(): Promise<BenchReport> {
     const ours = hz(encodeBench, `${id} faultline`);
     const hand = hz(encodeBench, `${id} by hand`);
     const dec = hz(decodeBench, `${id} decode`);
+    const decError = hz(decodeBench, `${id} decode+error`);
     const parse = hz(decodeBench, `${id} JSON.parse`);
     const encodeRatio = hand / ours;
     const decodeRatio = parse / dec;
     encodeOk &&= encodeRatio <= 1.5;
     decodeOk &&= decodeRatio <= 2;
-    raw[id] = { encode: ours, byHand: hand, decode: dec, jsonParse: parse, bodyBytes: bodies.get(id)?.length };
+    raw[id] = {
+      encode: ours,
+      byHand: hand,
+      decode: dec,
+      decodeWithError: decError,
+      jsonParse: parse,
+      bodyBytes: bodies.get(id)?.length,
+    };
     rows.push(
-      `| ${id} | ${fmt(ours)} | ${fmt(hand)} | ${encodeRatio.toFixed(2)}x | ${fmt(dec)} | ${fmt(parse)} | ${decodeRatio.toFixed(2)}x |`,
+      `| ${id} | ${fmt(ours)} | ${fmt(hand)} | ${encodeRatio.toFixed(2)}x | ${fmt(dec)} | ${fmt(parse)} | ${decodeRatio.toFixed(2)}x | ${fmt(decError)} (${(parse / decError).toFixed(2)}x) |`,
     );
   }
   const httpErrors = hz(encodeBench, 'http-errors');
@@ -156,13 +170,20 @@ export default async function run(): Promise<BenchReport> {
   const markdown = [
     'One 404 error with two details fields and a request id, encoded (status, headers and JSON text) and decoded with format auto-detection and the S2 catalog.',
     '',
-    '| format | encode | by hand | slower by | decode (auto-detect) | bare JSON.parse | slower by |',
-    '|---|---|---|---|---|---|---|',
+    '| format | encode | by hand | slower by | decode (auto-detect) | bare JSON.parse | slower by | decode + build the ApiError |',
+    '|---|---|---|---|---|---|---|---|',
     ...rows,
+    '',
+    '`decode` resolves the format, code, entry, details and hints; the `ApiError` (an `Error`, whose construction alone costs about one `JSON.parse` of these bodies) is built when `result.error` is first read — the last column reads it.',
     '',
     `Other libraries building their own 404 body: http-errors ${fmt(httpErrors)}, @hapi/boom ${fmt(boom)}.`,
     '',
     `Goal, encode within 1.5x of by hand: **${encodeOk ? 'met' : 'not met'}**. Goal, decode within 2x of JSON.parse: **${decodeOk ? 'met' : 'not met'}**.`,
   ].join('\n');
-  return { title: 'Wire formats: encode and decode', command: 'npm run bench -- wire', markdown, raw };
+  return {
+    title: 'Wire formats: encode and decode',
+    command: 'npm run bench -- wire',
+    markdown,
+    raw,
+  };
 }

@@ -1,7 +1,7 @@
 import { type Catalog, formatMessage } from '../catalog.js';
 import type { ApiError, ApiErrorInit } from '../error.js';
 import { type HeadersLike, isHttpStatus, reasonPhrase } from '../http.js';
-import type { Entry } from '../types.js';
+import type { Code, Entry } from '../types.js';
 import { DETECTION_ORDER, formats, resolveFormat } from './formats.js';
 import { matchStructured } from './s2.js';
 import {
@@ -17,6 +17,7 @@ import {
 import type {
   DecodeOptions,
   DecodeResult,
+  FormatId,
   UndecodableReason,
   WireFields,
   WireFormat,
@@ -255,13 +256,11 @@ function splitRest(
 function toError(
   fields: WireFields,
   status: number,
-  catalog: Catalog<any> | undefined,
+  entry: Entry | undefined,
+  code: Code,
   head: HeaderInfo,
   captureStack: boolean,
 ): ApiError {
-  let entry = fields.entry;
-  if (entry === undefined && catalog !== undefined) entry = lookup(catalog, fields.code ?? status);
-  const code = entry?.code ?? fields.code ?? status;
   let details = fields.details;
   let extensions = fields.extensions;
   if (fields.rest !== undefined) {
@@ -296,6 +295,46 @@ function toError(
   }
   if (extensions !== undefined) init.extensions = extensions;
   return withoutStack(captureStack, init);
+}
+
+/**
+ * A decoded error whose `ApiError` is built on first use: an `Error` costs about as much as
+ * parsing the body, and a caller that only needs the code and entry (a retry decision on an
+ * intermediate attempt, a gateway re-encoding) never pays for it. A class, not an object
+ * literal with a getter, so that V8 keeps one fast shape for every result.
+ */
+class Decoded {
+  readonly kind = 'error' as const;
+  #error: ApiError | undefined;
+  readonly #fields: WireFields;
+  readonly #head: HeaderInfo;
+  readonly #captureStack: boolean;
+
+  constructor(
+    readonly format: FormatId,
+    readonly code: Code,
+    readonly status: number,
+    readonly entry: Entry | undefined,
+    fields: WireFields,
+    head: HeaderInfo,
+    captureStack: boolean,
+  ) {
+    this.#fields = fields;
+    this.#head = head;
+    this.#captureStack = captureStack;
+  }
+
+  get error(): ApiError {
+    this.#error ??= toError(
+      this.#fields,
+      this.status,
+      this.entry,
+      this.code,
+      this.#head,
+      this.#captureStack,
+    );
+    return this.#error;
+  }
 }
 
 function decodeUnchecked(
@@ -466,8 +505,10 @@ function decodeUnchecked(
     }
   }
   const fields = format.decode(value!, status, catalog);
-  const error = toError(fields, status, catalog, head, captureStack === true);
-  return { kind: 'error', error, format: format.id };
+  let entry = fields.entry;
+  if (entry === undefined && catalog !== undefined) entry = lookup(catalog, fields.code ?? status);
+  const code = entry?.code ?? fields.code ?? status;
+  return new Decoded(format.id, code, status, entry, fields, head, captureStack === true);
 }
 
 /**

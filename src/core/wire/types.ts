@@ -108,7 +108,18 @@ export type UndecodableReason =
 
 /** The outcome of {@link decode}: an error, or why there is none. */
 export type DecodeResult =
-  | { kind: 'error'; error: ApiError; format: FormatId }
+  | {
+      kind: 'error';
+      /** The decoded error, built on first access (and then the same object every time). */
+      readonly error: ApiError;
+      format: FormatId;
+      /** The resolved code: the catalog's, the wire's, or the HTTP status. */
+      code: Code;
+      /** The HTTP status. */
+      status: number;
+      /** The catalog entry of the code, when a catalog knows it. */
+      entry: Entry | undefined;
+    }
   | {
       kind: 'undecodable';
       /** The HTTP status, or 0 when the given status was not one. */
