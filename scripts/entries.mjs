@@ -7,6 +7,15 @@ export const ENTRIES = {
   '.': 'core',
   './presets': 'presets',
   './docs': 'docs',
+  './server': 'server',
+  './node': 'node',
+  './express': 'express',
+  './fastify': 'fastify',
+  './hono': 'hono',
+  './ratelimit': 'ratelimit',
+  './idempotency': 'idempotency',
+  './redis': 'redis',
+  './postgres': 'postgres',
 };
 
 /** Files published as they are. */

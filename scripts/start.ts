@@ -11,7 +11,9 @@ const byName = new Map(Object.values(presets).map((catalog) => [catalog.name, ca
 const wanted = process.argv[2] ?? 's2';
 const catalog = byName.get(wanted);
 if (catalog === undefined) {
-  process.stderr.write(`Unknown preset "${wanted}". Choose one of: ${[...byName.keys()].join(', ')}\n`);
+  process.stderr.write(
+    `Unknown preset "${wanted}". Choose one of: ${[...byName.keys()].join(', ')}\n`,
+  );
   process.exit(2);
 }
 process.stdout.write(renderMarkdown(catalog));

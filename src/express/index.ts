@@ -1,0 +1,2 @@
+export type { ExpressErrors } from './express.js';
+export { createExpressErrors, discardLateWrites } from './express.js';

@@ -1,0 +1,2 @@
+export type { FastifyFaultlineOptions, FastifyRouteFaultline } from './fastify.js';
+export { fastifyServerOptions, faultlinePlugin, fieldErrorsFromAjv } from './fastify.js';

@@ -1,0 +1,2 @@
+export type { HonoFaultline, HonoFaultlineOptions } from './hono.js';
+export { useFaultline } from './hono.js';

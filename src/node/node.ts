@@ -1,0 +1,168 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type HeadersLike, reasonPhrase } from '../core/http.js';
+import { App, type AppOptions, type NeutralRequest } from '../server/app.js';
+import type { BodySource } from '../server/body.js';
+import type { Faultline, NeutralResponse } from '../server/faultline.js';
+
+/** A node:http request listener. */
+export type NodeHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/**
+ * The headers of a Node request as a read-only `Headers`-like view: Node already lower-cases
+ * the names, so a lookup is one property read rather than a scan.
+ */
+export function nodeHeaders(request: IncomingMessage): HeadersLike {
+  const raw = request.headers;
+  return {
+    get(name: string): string | null {
+      const value = raw[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  } as unknown as Headers;
+}
+
+/**
+ * The body of a Node request as a source faultline's body reader accepts. Reading stops early
+ * (body too large) without destroying the socket: the rest is drained so the client can read
+ * the error response, and a stream error (the client went away) becomes the `badRequest` kind.
+ */
+export function nodeBodySource(faultline: Faultline, request: IncomingMessage): BodySource {
+  return {
+    async *[Symbol.asyncIterator]() {
+      const chunks = request.iterator({ destroyOnReturn: false });
+      let finished = false;
+      try {
+        for await (const chunk of chunks) yield chunk as Uint8Array;
+        finished = true;
+      } catch (cause) {
+        finished = true;
+        throw faultline.error('badRequest', { cause });
+      } finally {
+        if (!finished) request.resume();
+      }
+    },
+  };
+}
+
+/** Whether a Node request carries a body (a non-zero length or a transfer coding). */
+function nodeHasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  if (length !== undefined) return length.trim() !== '0';
+  return request.headers['transfer-encoding'] !== undefined;
+}
+
+/** A Node request as the neutral request of the node:http and Fetch targets. */
+export function toNeutralRequest(faultline: Faultline, request: IncomingMessage): NeutralRequest {
+  return {
+    method: request.method ?? 'GET',
+    url: request.url ?? '/',
+    headers: nodeHeaders(request),
+    body: nodeHasBody(request) ? nodeBodySource(faultline, request) : null,
+    ip: request.socket?.remoteAddress,
+  };
+}
+
+/**
+ * Writes a neutral response to a Node response: status, headers (merged over any already set),
+ * and the body, streamed with backpressure when it is a stream. A client that goes away
+ * cancels the stream. Never rejects.
+ */
+export async function sendNodeResponse(
+  response: ServerResponse,
+  neutral: NeutralResponse,
+  options: { head?: boolean; close?: boolean } = {},
+): Promise<void> {
+  if (response.headersSent || response.destroyed) return;
+  const headers: Record<string, string> = neutral.headers;
+  const body = neutral.body;
+  try {
+    if (options.close) response.setHeader('connection', 'close');
+    if (body instanceof ReadableStream) {
+      response.writeHead(neutral.status, headers);
+      if (options.head) {
+        await body.cancel().catch(() => undefined);
+        response.end();
+        return;
+      }
+      await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream), response);
+      return;
+    }
+    // A known length spares the client chunked decoding (and is what curl and HTTP/1.0 expect).
+    const bodiless = neutral.status === 204 || neutral.status === 304 || neutral.status < 200;
+    if (headers['content-length'] !== undefined || bodiless) {
+      response.writeHead(neutral.status, headers);
+    } else {
+      const length =
+        body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+      response.writeHead(neutral.status, { ...headers, 'content-length': String(length) });
+    }
+    response.end(body ?? undefined);
+  } catch {
+    // A header value Node refuses, or a client gone mid-stream: end what can be ended.
+    if (!response.headersSent) {
+      response.writeHead(500, { 'content-length': '0', 'cache-control': 'no-store' });
+    }
+    response.destroyed || response.end();
+  }
+}
+
+/**
+ * A node:http request listener over routes, with faultline's error handling around them.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { createNodeHandler } from 'faultline/node';
+ *
+ * createServer(
+ *   createNodeHandler({
+ *     catalog: api,
+ *     format: 'problem',
+ *     routes: { 'GET /orders/:id': ({ params }) => findOrder(params.id) },
+ *   }),
+ * ).listen(3000);
+ * ```
+ */
+export function createNodeHandler(options: AppOptions): NodeHandler {
+  const app = new App(options);
+  const faultline = app.faultline;
+  return (request, response) => {
+    app.handle(toNeutralRequest(faultline, request)).then(
+      ({ response: neutral }) =>
+        sendNodeResponse(response, neutral, { head: request.method === 'HEAD' }),
+      () => sendNodeResponse(response, { status: 500, headers: {}, body: null }),
+    );
+  };
+}
+
+/**
+ * A `clientError` listener for a node:http server (and Fastify's `clientErrorHandler`): a
+ * request Node's parser refuses (an unknown method, a malformed header, a header block too
+ * large) is answered with the catalog's `badRequest` error in the server's format instead of
+ * Node's bare 400, and the connection is closed.
+ *
+ * @example
+ * ```ts
+ * server.on('clientError', createClientErrorHandler(faultline));
+ * ```
+ */
+export function createClientErrorHandler(
+  faultline: Faultline,
+): (error: Error & { code?: string }, socket: Duplex) => void {
+  return (error, socket) => {
+    // A client that went away, or a socket already answered, has nobody left to read a body.
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const response = faultline.respond(faultline.error('badRequest', { cause: error }));
+    const head = [`HTTP/1.1 ${response.status} ${reasonPhrase(response.status)}`];
+    for (const [name, value] of Object.entries(response.headers)) head.push(`${name}: ${value}`);
+    head.push(`content-length: ${Buffer.byteLength(response.body)}`, 'connection: close');
+    socket.end(`${head.join('\r\n')}\r\n\r\n${response.body}`);
+  };
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createFetchHandler, route } from './app.js';
+import { Reply } from './reply.js';
+
+const fetch = createFetchHandler({
+  telemetry: false,
+  routes: {
+    'GET /items/:id': ({ params, query, header }) => ({
+      id: params.id,
+      q: query.get('q'),
+      agent: header('x-agent') ?? null,
+    }),
+    'DELETE /items/:id': () => undefined,
+    'GET /raw': () => new Response('raw body', { status: 202, headers: { 'x-raw': '1' } }),
+    'POST /items': route({
+      body: z.object({ name: z.string() }),
+      handler: ({ body }) => Reply.json({ created: body.name }, { status: 201 }),
+    }),
+    'GET /wait': route({
+      timeout: 20,
+      handler: ({ signal }) =>
+        new Promise((resolve) => signal.addEventListener('abort', () => resolve('aborted'))),
+    }),
+  },
+});
+
+describe('createFetchHandler', () => {
+  it('routes, passes params, query and headers, and sends JSON', async () => {
+    const response = await fetch(
+      new Request('http://x/items/a%2Fb?q=1', { headers: { 'x-agent': 'test' } }),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ id: 'a/b', q: '1', agent: 'test' });
+  });
+
+  it('answers undefined with 204, and passes a Response through', async () => {
+    expect((await fetch(new Request('http://x/items/1', { method: 'DELETE' }))).status).toBe(204);
+    const raw = await fetch(new Request('http://x/raw'));
+    expect(raw.status).toBe(202);
+    expect(raw.headers.get('x-raw')).toBe('1');
+    expect(await raw.text()).toBe('raw body');
+  });
+
+  it('validates the body with the route schema', async () => {
+    const created = await fetch(
+      new Request('http://x/items', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"name":"n"}',
+      }),
+    );
+    expect(created.status).toBe(201);
+    expect(await created.json()).toEqual({ created: 'n' });
+    const invalid = await fetch(
+      new Request('http://x/items', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      }),
+    );
+    expect(invalid.status).toBe(422);
+  });
+
+  it('aborts the signal of a handler over its time limit', async () => {
+    const response = await fetch(new Request('http://x/wait'));
+    expect(response.status).toBe(504);
+    expect((await response.json()).code).toBe('timeout');
+  });
+
+  it('answers HEAD without a body', async () => {
+    const response = await fetch(new Request('http://x/nope', { method: 'HEAD' }));
+    expect(response.status).toBe(404);
+    expect(await response.text()).toBe('');
+  });
+
+  it('answers a parameter with broken percent-encoding with 400', async () => {
+    const response = await fetch(new Request('http://x/items/%E0%A4%A'));
+    expect(response.status).toBe(400);
+    expect((await response.json()).code).toBe('bad_request');
+  });
+
+  it('refuses a route key without a method', () => {
+    expect(() => createFetchHandler({ routes: { '/x': () => 1 } })).toThrow(TypeError);
+  });
+});

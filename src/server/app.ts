@@ -1,0 +1,425 @@
+import { getHeader, type HeadersLike } from '../core/http.js';
+import { type BodySource, readJsonBody } from './body.js';
+import {
+  type ErrorResponse,
+  type Faultline,
+  type FaultlineOptions,
+  fromHookResponse,
+  type NeutralResponse,
+  type RequestInfo,
+  toFaultline,
+} from './faultline.js';
+import {
+  type HookRequest,
+  type ObservedResponse,
+  runRequestHooks,
+  runResponseHooks,
+  type ServerHook,
+} from './hooks.js';
+import { formatAllow } from './http.js';
+import { Reply } from './reply.js';
+import { BadPathError, Router } from './router.js';
+import { ndjson, type StreamOptions, type StreamSource, sse } from './stream.js';
+import type { InferOutput, StandardSchemaV1 } from './validation.js';
+
+/** What a route handler receives. */
+export interface RouteContext<Body = unknown> {
+  readonly method: string;
+  /** The path, without the query. */
+  readonly path: string;
+  /** The route pattern that matched (`/orders/:id`). */
+  readonly route: string;
+  /** Path parameters, percent-decoded. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  /** Reads one request header (case-insensitive). */
+  header(name: string): string | undefined;
+  /** The parsed JSON body (validated when the route has a `body` schema). */
+  readonly body: Body;
+  readonly requestId: string;
+  /** Aborted when the handler's time limit passes. */
+  readonly signal: AbortSignal;
+  /** The request as the error path sees it (for the streaming helpers). */
+  readonly request: RequestInfo;
+  /** A Server-Sent Events response ending with a terminal error event if `source` fails. */
+  sse<T>(source: StreamSource<T>, options?: Omit<StreamOptions<T>, 'request'>): Reply;
+  /** An NDJSON response ending with a terminal error line if `source` fails. */
+  ndjson<T>(source: StreamSource<T>, options?: Omit<StreamOptions<T>, 'request'>): Reply;
+}
+
+/**
+ * A route handler: returns a value (sent as JSON with 200), `undefined` (204), a {@link Reply}
+ * or a Fetch `Response`; throws anything to answer with an error.
+ */
+export type RouteHandler<Body = unknown> = (context: RouteContext<Body>) => unknown;
+
+/** A route with options. */
+export interface RouteDefinition<S extends StandardSchemaV1 | undefined = undefined> {
+  readonly handler: RouteHandler<S extends StandardSchemaV1 ? InferOutput<S> : unknown>;
+  /** A Standard Schema the JSON body must pass (zod 4, valibot, arktype). */
+  readonly body?: S;
+  /** This route's time limit in milliseconds (overrides the global one). */
+  readonly timeout?: number;
+  /** This route's largest body in bytes (overrides the global one). */
+  readonly bodyLimit?: number;
+  /** Hooks of this route only, run after the global ones. */
+  readonly hooks?: readonly ServerHook[];
+}
+
+/**
+ * A route with options, typed from its body schema.
+ *
+ * @example
+ * ```ts
+ * const routes = {
+ *   'POST /orders': route({ body: z.object({ sku: z.string() }), handler: ({ body }) => body.sku }),
+ * };
+ * ```
+ */
+export function route<S extends StandardSchemaV1 | undefined = undefined>(
+  definition: RouteDefinition<S>,
+): RouteDefinition<S> {
+  return definition;
+}
+
+/** Routes keyed by `METHOD /pattern` (`GET /orders/:id`, `POST /files/*`). */
+export type Routes = Readonly<Record<string, RouteHandler<any> | RouteDefinition<any>>>;
+
+/** Options of the node:http and Fetch targets: the routes and the server core's options. */
+export interface AppOptions extends FaultlineOptions {
+  readonly routes: Routes;
+  /** A ready core; when given, the other core options are ignored. */
+  readonly faultline?: Faultline;
+}
+
+/** A request as the node:http and Fetch targets hand it to {@link App.handle}. */
+export interface NeutralRequest {
+  readonly method: string;
+  /** The request target: origin-form (`/a?b`) or absolute (`http://host/a?b`). */
+  readonly url: string;
+  readonly headers: HeadersLike;
+  /** The body stream, or `null` when there is none. */
+  readonly body: BodySource | null;
+  readonly ip?: string | undefined;
+}
+
+/** What {@link App.handle} answers: a response, and the error it encodes if it is one. */
+export interface Outcome {
+  readonly response: NeutralResponse;
+  readonly error: ErrorResponse['error'] | undefined;
+}
+
+interface CompiledRoute {
+  readonly definition: RouteDefinition<StandardSchemaV1 | undefined>;
+  readonly hooks: readonly ServerHook[];
+  readonly timeout: number | undefined;
+  readonly bodyLimit: number;
+}
+
+const NO_CONTENT: NeutralResponse = { status: 204, headers: {}, body: null };
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze(Object.create(null));
+let neverAborted: AbortSignal | undefined;
+
+/**
+ * One request in flight: the route context handlers receive, and what the error path needs.
+ * A class with lazy getters, as one is made for every request.
+ */
+class Exchange implements RouteContext {
+  readonly faultline: Faultline;
+  readonly raw: NeutralRequest;
+  readonly method: string;
+  readonly path: string;
+  readonly startedAt: number;
+  route = '';
+  params: Readonly<Record<string, string>> = NO_PARAMS;
+  body: unknown;
+  signalSource: AbortSignal | undefined;
+  #queryText: string;
+  #query: URLSearchParams | undefined;
+  #requestId: string | undefined;
+  #body: Promise<unknown> | undefined;
+
+  constructor(faultline: Faultline, raw: NeutralRequest, path: string, query: string) {
+    this.faultline = faultline;
+    this.raw = raw;
+    this.method = raw.method;
+    this.path = path;
+    this.#queryText = query;
+    this.startedAt = performance.now();
+  }
+
+  get requestId(): string {
+    this.#requestId ??= this.faultline.requestId(this.raw.headers);
+    return this.#requestId;
+  }
+
+  get query(): URLSearchParams {
+    this.#query ??= new URLSearchParams(this.#queryText);
+    return this.#query;
+  }
+
+  get signal(): AbortSignal {
+    neverAborted ??= new AbortController().signal;
+    return this.signalSource ?? neverAborted;
+  }
+
+  get request(): RequestInfo & { requestId: string } {
+    return {
+      method: this.method,
+      path: this.path,
+      route: this.route === '' ? undefined : this.route,
+      headers: this.raw.headers,
+      requestId: this.requestId,
+      startedAt: this.startedAt,
+    };
+  }
+
+  // Getters returning functions, not methods: handlers destructure them (`({ header }) =>`),
+  // and the function is only made when asked for.
+  get header(): (name: string) => string | undefined {
+    const headers = this.raw.headers;
+    return (name) => getHeader(headers, name);
+  }
+
+  /** The parsed JSON body, read once (415, 413, 400 on bad input). */
+  readBody(limit: number): Promise<unknown> {
+    this.#body ??= readJsonBody(this.faultline, this.raw.headers, this.raw.body, limit);
+    return this.#body;
+  }
+
+  get sse(): RouteContext['sse'] {
+    return (source, options) => sse(this.faultline, source, { ...options, request: this.request });
+  }
+
+  get ndjson(): RouteContext['ndjson'] {
+    return (source, options) =>
+      ndjson(this.faultline, source, { ...options, request: this.request });
+  }
+}
+
+/**
+ * The routes of the node:http and Fetch targets with faultline's error handling around them:
+ * unknown paths are 404, wrong methods 405 with `Allow`, bodies are checked (415, 413, 400),
+ * validated (422) and time-limited, and anything thrown becomes the catalog's response.
+ */
+export class App {
+  readonly faultline: Faultline;
+  readonly #router = new Router<CompiledRoute>();
+
+  constructor(options: AppOptions) {
+    this.faultline = options.faultline ?? toFaultline(options);
+    for (const [key, value] of Object.entries(options.routes)) {
+      const space = key.indexOf(' ');
+      if (space === -1) throw new TypeError(`Route key must be "METHOD /path": ${key}`);
+      const definition: RouteDefinition<StandardSchemaV1 | undefined> =
+        typeof value === 'function' ? { handler: value } : value;
+      this.#router.add(key.slice(0, space), key.slice(space + 1).trim(), {
+        definition,
+        hooks: [...this.faultline.hooks, ...(definition.hooks ?? [])],
+        timeout: definition.timeout ?? this.faultline.timeout,
+        bodyLimit: definition.bodyLimit ?? this.faultline.bodyLimit,
+      });
+    }
+  }
+
+  /** Answers one request. Never throws. */
+  async handle(request: NeutralRequest): Promise<Outcome> {
+    const faultline = this.faultline;
+    const { path, query } = splitTarget(request.url);
+    const exchange = new Exchange(faultline, request, path, query);
+    let hookRequest: HookRequest | undefined;
+    let extraHeaders: Record<string, string> | undefined;
+    let source: ObservedResponse['source'] = 'handler';
+    let response: NeutralResponse;
+    let error: ErrorResponse['error'] | undefined;
+    try {
+      const match = this.#router.match(request.method, path);
+      if (match.kind === 'none') throw faultline.error('notFound');
+      if (match.kind === 'method') {
+        throw faultline.error('methodNotAllowed', { headers: { allow: formatAllow(match.allow) } });
+      }
+      const compiled = match.route.value;
+      exchange.route = match.route.pattern;
+      exchange.params = match.params;
+      let answer: NeutralResponse | undefined;
+      if (compiled.hooks.length > 0) {
+        hookRequest = faultline.hookRequest({
+          method: request.method,
+          path,
+          route: exchange.route,
+          requestId: exchange.requestId,
+          ip: request.ip,
+          header: (name) => getHeader(request.headers, name),
+          body: () => exchange.readBody(compiled.bodyLimit),
+          setHeader: (name, value) => {
+            extraHeaders ??= {};
+            extraHeaders[name.toLowerCase()] = value;
+          },
+        });
+        const short = await runRequestHooks(compiled.hooks, hookRequest);
+        if (short) {
+          answer = fromHookResponse(short);
+          source = 'hook';
+        }
+      }
+      if (!answer) {
+        const schema = compiled.definition.body;
+        if (request.body !== null || schema) {
+          const parsed = await exchange.readBody(compiled.bodyLimit);
+          exchange.body = schema ? await faultline.validate(schema, parsed) : parsed;
+        }
+        answer = await this.#run(compiled, exchange);
+      }
+      response = answer;
+    } catch (thrown) {
+      const failure = thrown instanceof BadPathError ? faultline.error('badRequest') : thrown;
+      const errorResponse = faultline.respond(failure, exchange.request);
+      response = errorResponse;
+      error = errorResponse.error;
+      source = 'error';
+    }
+    if (extraHeaders) {
+      response = { ...response, headers: { ...extraHeaders, ...response.headers } };
+    }
+    if (response.status === 413) {
+      // The rest of a body refused as too large is left unread: the connection cannot be reused.
+      response = { ...response, headers: { ...response.headers, connection: 'close' } };
+    }
+    if (hookRequest) {
+      const observed: ObservedResponse = {
+        status: response.status,
+        headers: response.headers,
+        body: response.body instanceof ReadableStream ? undefined : (response.body ?? undefined),
+        error,
+        source,
+      };
+      await runResponseHooks(hookRequest, observed, (failure, hook) =>
+        faultline.reportFailure(failure, exchange.request, `hook ${hook.name}`),
+      );
+    }
+    return { response, error };
+  }
+
+  async #run(compiled: CompiledRoute, exchange: Exchange): Promise<NeutralResponse> {
+    const faultline = this.faultline;
+    const handler = compiled.definition.handler;
+    const limit = compiled.timeout;
+    if (limit === undefined) {
+      const result = handler(exchange);
+      return toNeutral(isThenable(result) ? await result : result);
+    }
+    const controller = new AbortController();
+    exchange.signalSource = controller.signal;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const work = (async () => handler(exchange))();
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = faultline.error('timeout');
+        controller.abort(error);
+        reject(error);
+        // The late result is discarded; a stream it opened is cancelled, a failure is logged.
+        work.then(
+          (late) => {
+            const body = (late as { body?: unknown } | null)?.body;
+            if (body instanceof ReadableStream) body.cancel().catch(() => undefined);
+          },
+          (failure) =>
+            faultline.reportFailure(
+              failure,
+              exchange.request,
+              'handler failed after its time limit',
+            ),
+        );
+      }, limit);
+    });
+    try {
+      return toNeutral(await Promise.race([work, timedOut]));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** A handler's result as a neutral response. */
+function toNeutral(result: unknown): NeutralResponse {
+  if (result instanceof Reply) return result;
+  if (result === undefined) return NO_CONTENT;
+  if (typeof Response !== 'undefined' && result instanceof Response) {
+    const headers: Record<string, string> = {};
+    result.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    return { status: result.status, headers, body: result.body };
+  }
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(result),
+  };
+}
+
+/** Splits a request target into path and query without a full URL parse (a hot path). */
+function splitTarget(url: string): { path: string; query: string } {
+  let target = url;
+  if (!target.startsWith('/')) {
+    const scheme = target.indexOf('://');
+    if (scheme !== -1) {
+      const slash = target.indexOf('/', scheme + 3);
+      target = slash === -1 ? '/' : target.slice(slash);
+    }
+  }
+  const mark = target.indexOf('?');
+  const hash = target.indexOf('#');
+  const end = hash === -1 ? target.length : hash;
+  return mark === -1 || mark > end
+    ? { path: target.slice(0, end), query: '' }
+    : { path: target.slice(0, mark), query: target.slice(mark + 1, end) };
+}
+
+/** A Fetch handler: the one function Bun, Deno, Cloudflare Workers and Hono's servers call. */
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+/**
+ * A Fetch API handler over routes, for Bun (`Bun.serve({ fetch })`), Deno (`Deno.serve`),
+ * Workers (`export default { fetch }`) or any server that speaks `Request`/`Response`.
+ *
+ * @example
+ * ```ts
+ * const fetch = createFetchHandler({
+ *   catalog: api,
+ *   routes: { 'GET /orders/:id': ({ params }) => findOrder(params.id) },
+ * });
+ * Deno.serve(fetch);
+ * ```
+ */
+export function createFetchHandler(options: AppOptions): FetchHandler {
+  const app = new App(options);
+  return async (request) => {
+    const method = request.method;
+    const { response } = await app.handle({
+      method,
+      url: request.url,
+      headers: request.headers,
+      // GET and HEAD carry no body; not touching it spares lazy runtimes building a stream.
+      body: method === 'GET' || method === 'HEAD' ? null : request.body,
+    });
+    return toResponse(response, method === 'HEAD');
+  };
+}
+
+/** A neutral response as a Fetch `Response`. */
+export function toResponse(response: NeutralResponse, head = false): Response {
+  const body = head || response.status === 204 || response.status === 304 ? null : response.body;
+  return new Response(body as BodyInit | null, {
+    status: response.status,
+    headers: response.headers,
+  });
+}
