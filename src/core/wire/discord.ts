@@ -1,15 +1,14 @@
 import type { ApiError, FieldError } from '../error.js';
 import {
-  codeOf,
   defineFormat,
   isRecord,
   JSON_CONTENT_TYPE,
   MAX_FIELD_ERRORS,
   misfit,
   parseDotted,
-  restOf,
+  readCode,
+  readSharedMembers,
   retryAfterOf,
-  secondsOf,
   segment,
   spreadDetails,
 } from './shared.js';
@@ -113,24 +112,15 @@ function readList(value: unknown[]): FieldError[] {
 
 function decode(body: Record<string, unknown>): WireFields {
   const fields: WireFields = {};
-  const { code, message, errors, retry_after, request_id } = body;
-  const wireCode = codeOf(code);
-  if (wireCode !== undefined) fields.code = wireCode;
-  else misfit(fields, 'code', code);
+  const { code, message, errors } = body;
+  readCode(fields, code);
   if (typeof message === 'string') fields.message = message;
   else misfit(fields, 'message', message);
   if (isRecord(errors)) fields.fieldErrors = readErrors(errors);
   else if (Array.isArray(errors)) fields.fieldErrors = readList(errors);
   else misfit(fields, 'errors', errors);
-  const retryAfter = secondsOf(retry_after);
-  if (retryAfter !== undefined) fields.retryAfter = retryAfter;
-  else misfit(fields, 'retry_after', retry_after);
-  if (typeof request_id === 'string') fields.requestId = request_id;
-  else misfit(fields, 'request_id', request_id);
   // `global` (a rate limit for the whole application) is an ordinary detail member.
-  const rest = restOf(body, KNOWN);
-  if (rest !== undefined) fields.rest = rest;
-  return fields;
+  return readSharedMembers(fields, body, KNOWN);
 }
 
 /**

@@ -12,10 +12,10 @@ import {
   MAX_FIELD_ERRORS,
   misfit,
   parseDotted,
+  readCode,
+  readSharedMembers,
   requestIdOf,
-  restOf,
   retryAfterOf,
-  secondsOf,
 } from './shared.js';
 import type { EncodeOptions, WireFields, WireFormat } from './types.js';
 
@@ -73,28 +73,19 @@ function readErrors(value: unknown[]): FieldError[] {
 
 function decode(body: Record<string, unknown>): WireFields {
   const fields: WireFields = {};
-  const { error, code, message, details, errors, request_id, retry_after } = body;
+  const { error, code, message, details, errors } = body;
   // `error` is the status phrase: a title, and the message when the body has no other.
   if (typeof error === 'string') fields.title = error;
   else misfit(fields, 'error', error);
-  const wireCode = codeOf(code);
-  if (wireCode !== undefined) fields.code = wireCode;
-  else misfit(fields, 'code', code);
+  readCode(fields, code);
   if (typeof message === 'string') fields.message = message;
   else misfit(fields, 'message', message);
   if (isRecord(details)) fields.details = details;
   else misfit(fields, 'details', details);
   if (Array.isArray(errors)) fields.fieldErrors = readErrors(errors);
   else misfit(fields, 'errors', errors);
-  if (typeof request_id === 'string') fields.requestId = request_id;
-  else misfit(fields, 'request_id', request_id);
-  const retryAfter = secondsOf(retry_after);
-  if (retryAfter !== undefined) fields.retryAfter = retryAfter;
-  else misfit(fields, 'retry_after', retry_after);
   // Jan puts some details at the top level (a 429's `limit`, `remaining`, `reset_at`).
-  const rest = restOf(body, KNOWN);
-  if (rest !== undefined) fields.rest = rest;
-  return fields;
+  return readSharedMembers(fields, body, KNOWN);
 }
 
 /**

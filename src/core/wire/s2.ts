@@ -13,8 +13,8 @@ import {
   misfit,
   NO_MEMBERS,
   parseDotted,
-  restOf,
-  secondsOf,
+  readCode,
+  readSharedMembers,
   spreadDetails,
 } from './shared.js';
 import type { EncodeOptions, WireFields, WireFormat } from './types.js';
@@ -136,7 +136,7 @@ function readErrors(value: unknown[]): FieldError[] {
 }
 
 function decode(body: Record<string, unknown>, status: number, catalog?: Catalog<any>): WireFields {
-  const { code, message, errors, request_id, retry_after } = body;
+  const { code, message, errors } = body;
   if (code === undefined && message === undefined) {
     const entry = catalog === undefined ? undefined : matchStructured(body, catalog, status);
     if (entry !== undefined) return { entry, details: body };
@@ -144,21 +144,12 @@ function decode(body: Record<string, unknown>, status: number, catalog?: Catalog
     if (known !== undefined) return { code: known, details: body };
   }
   const fields: WireFields = {};
-  const wireCode = codeOf(code);
-  if (wireCode !== undefined) fields.code = wireCode;
-  else misfit(fields, 'code', code);
+  readCode(fields, code);
   if (typeof message === 'string') fields.message = message;
   else misfit(fields, 'message', message);
   if (Array.isArray(errors)) fields.fieldErrors = readErrors(errors);
   else misfit(fields, 'errors', errors);
-  if (typeof request_id === 'string') fields.requestId = request_id;
-  else misfit(fields, 'request_id', request_id);
-  const retryAfter = secondsOf(retry_after);
-  if (retryAfter !== undefined) fields.retryAfter = retryAfter;
-  else misfit(fields, 'retry_after', retry_after);
-  const rest = restOf(body, KNOWN);
-  if (rest !== undefined) fields.rest = rest;
-  return fields;
+  return readSharedMembers(fields, body, KNOWN);
 }
 
 /**

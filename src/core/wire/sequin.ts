@@ -1,6 +1,5 @@
 import type { ApiError, FieldError } from '../error.js';
 import {
-  codeOf,
   defineFormat,
   dottedPath,
   isRecord,
@@ -8,8 +7,8 @@ import {
   MAX_FIELD_ERRORS,
   misfit,
   parseDotted,
-  restOf,
-  secondsOf,
+  readCode,
+  readSharedMembers,
   spreadDetails,
 } from './shared.js';
 import type { EncodeOptions, WireFields, WireFormat } from './types.js';
@@ -57,22 +56,13 @@ function readValidationErrors(value: Record<string, unknown>): FieldError[] {
 
 function decode(body: Record<string, unknown>): WireFields {
   const fields: WireFields = {};
-  const { summary, code, validation_errors, request_id, retry_after } = body;
+  const { summary, code, validation_errors } = body;
   if (typeof summary === 'string') fields.message = summary;
   else misfit(fields, 'summary', summary);
-  const wireCode = codeOf(code);
-  if (wireCode !== undefined) fields.code = wireCode;
-  else misfit(fields, 'code', code);
+  readCode(fields, code);
   if (isRecord(validation_errors)) fields.fieldErrors = readValidationErrors(validation_errors);
   else misfit(fields, 'validation_errors', validation_errors);
-  if (typeof request_id === 'string') fields.requestId = request_id;
-  else misfit(fields, 'request_id', request_id);
-  const retryAfter = secondsOf(retry_after);
-  if (retryAfter !== undefined) fields.retryAfter = retryAfter;
-  else misfit(fields, 'retry_after', retry_after);
-  const rest = restOf(body, KNOWN);
-  if (rest !== undefined) fields.rest = rest;
-  return fields;
+  return readSharedMembers(fields, body, KNOWN);
 }
 
 /**

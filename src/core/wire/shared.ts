@@ -476,6 +476,33 @@ export function misfit(fields: WireFields, key: string, value: unknown): void {
   fields.extensions[key] = value;
 }
 
+/** Reads a wire `code` member, or records it as a misfit when it is not a code. */
+export function readCode(fields: WireFields, code: unknown): void {
+  const wireCode = codeOf(code);
+  if (wireCode !== undefined) fields.code = wireCode;
+  else misfit(fields, 'code', code);
+}
+
+/**
+ * Reads the members the flat formats share — `request_id`, `retry_after` (seconds) — and keeps
+ * every member not in `known` for details; returns `fields`.
+ */
+export function readSharedMembers(
+  fields: WireFields,
+  body: Record<string, unknown>,
+  known: ReadonlySet<string>,
+): WireFields {
+  const { request_id, retry_after } = body;
+  if (typeof request_id === 'string') fields.requestId = request_id;
+  else misfit(fields, 'request_id', request_id);
+  const retryAfter = secondsOf(retry_after);
+  if (retryAfter !== undefined) fields.retryAfter = retryAfter;
+  else misfit(fields, 'retry_after', retry_after);
+  const rest = restOf(body, known);
+  if (rest !== undefined) fields.rest = rest;
+  return fields;
+}
+
 /** The members of `body` not in `known`, or `undefined` when there are none. */
 export function restOf(
   body: Record<string, unknown>,
