@@ -9,12 +9,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import Boom from '@hapi/boom';
 import createHttpError from 'http-errors';
-import { Bench } from 'tinybench';
 import { ApiError, decode, encode, type FormatId, formats } from '../dist/core/index.js';
 import { s2 } from '../dist/presets/index.js';
 import type { BenchReport } from './types.js';
 
-const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 400);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const SLICE_MS = Number(process.env.BENCH_SLICE_MS ?? 60);
 
 /** The error every row encodes: a 412 with typed details and a request id. */
 function sampleError(): ApiError {
@@ -108,10 +108,38 @@ function assertSameBody(format: FormatId, ours: string, byHand: string): void {
   }
 }
 
-function hz(bench: Bench, name: string): number {
-  const task = bench.getTask(name);
-  const result = task?.result as { throughput?: { mean: number }; hz?: number } | undefined;
-  return result?.throughput?.mean ?? result?.hz ?? Number.NaN;
+/** Operations per second of `fn` over about `ms` milliseconds. */
+function opsPerSecond(fn: () => unknown, ms: number): number {
+  let n = 0;
+  let sink: unknown;
+  const start = performance.now();
+  let now = start;
+  while (now - start < ms) {
+    for (let i = 0; i < 200; i++) sink = fn();
+    n += 200;
+    now = performance.now();
+  }
+  if (sink === Symbol.for('never')) throw new Error('unreachable');
+  return (n * 1000) / (now - start);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/**
+ * Measures several functions in interleaved slices (A B C, A B C, …) and keeps the median of
+ * each, so machine drift and GC debt land on every contender alike.
+ */
+function measure(fns: Record<string, () => unknown>): Record<string, number> {
+  const names = Object.keys(fns);
+  for (const name of names) opsPerSecond(fns[name]!, SLICE_MS); // warm-up
+  const samples: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of names) samples[name]!.push(opsPerSecond(fns[name]!, SLICE_MS));
+  }
+  return Object.fromEntries(names.map((name) => [name, median(samples[name]!)]));
 }
 
 function fmt(n: number): string {
@@ -121,47 +149,47 @@ function fmt(n: number): string {
 export default async function run(): Promise<BenchReport> {
   const error = sampleError();
   const ids = Object.keys(formats) as FormatId[];
-  const encodeBench = new Bench({ time: TIME_MS, warmupTime: 100 });
-  const decodeBench = new Bench({ time: TIME_MS, warmupTime: 100 });
+  const results = new Map<FormatId, Record<string, number>>();
   const bodies = new Map<FormatId, string>();
   for (const id of ids) {
     const byHand = handWritten(id, error);
     assertSameBody(id, encode(error, id).body, (byHand() as { body: string }).body);
-    encodeBench.add(`${id} faultline`, () => encode(error, id));
-    encodeBench.add(`${id} by hand`, () => byHand());
     const encoded = encode(error, id, { catalog: s2 });
     bodies.set(id, encoded.body);
-    const headers = encoded.headers;
-    decodeBench.add(`${id} decode`, () =>
-      decode(encoded.status, headers, encoded.body, { catalog: s2 }),
+    const { status, headers, body } = encoded;
+    results.set(
+      id,
+      measure({
+        encode: () => encode(error, id),
+        byHand,
+        decode: () => decode(status, headers, body, { catalog: s2 }),
+        decodeWithError: () => {
+          const result = decode(status, headers, body, { catalog: s2 });
+          return result.kind === 'error' ? result.error : result;
+        },
+        jsonParse: () => JSON.parse(body),
+      }),
     );
-    decodeBench.add(`${id} decode+error`, () => {
-      const result = decode(encoded.status, headers, encoded.body, { catalog: s2 });
-      return result.kind === 'error' ? result.error : result;
-    });
-    decodeBench.add(`${id} JSON.parse`, () => JSON.parse(encoded.body));
   }
-  encodeBench.add('http-errors', () => {
-    const e = createHttpError(404, error.message);
-    return JSON.stringify({ status: e.status, message: e.message, code: error.code });
+  const others = measure({
+    httpErrors: () => {
+      const e = createHttpError(404, error.message);
+      return JSON.stringify({ status: e.status, message: e.message, code: error.code });
+    },
+    boom: () => JSON.stringify(Boom.notFound(error.message).output.payload),
   });
-  encodeBench.add('@hapi/boom', () => {
-    const e = Boom.notFound(error.message);
-    return JSON.stringify(e.output.payload);
-  });
-  await encodeBench.run();
-  await decodeBench.run();
 
   const rows: string[] = [];
   const raw: Record<string, unknown> = {};
   let encodeOk = true;
   let decodeOk = true;
   for (const id of ids) {
-    const ours = hz(encodeBench, `${id} faultline`);
-    const hand = hz(encodeBench, `${id} by hand`);
-    const dec = hz(decodeBench, `${id} decode`);
-    const decError = hz(decodeBench, `${id} decode+error`);
-    const parse = hz(decodeBench, `${id} JSON.parse`);
+    const r = results.get(id)!;
+    const ours = r.encode!;
+    const hand = r.byHand!;
+    const dec = r.decode!;
+    const decError = r.decodeWithError!;
+    const parse = r.jsonParse!;
     const encodeRatio = hand / ours;
     const decodeRatio = parse / dec;
     encodeOk &&= encodeRatio <= 1.5;
@@ -178,12 +206,13 @@ export default async function run(): Promise<BenchReport> {
       `| ${id} | ${fmt(ours)} | ${fmt(hand)} | ${encodeRatio.toFixed(2)}x | ${fmt(dec)} | ${fmt(parse)} | ${decodeRatio.toFixed(2)}x | ${fmt(decError)} (${(parse / decError).toFixed(2)}x) |`,
     );
   }
-  const httpErrors = hz(encodeBench, 'http-errors');
-  const boom = hz(encodeBench, '@hapi/boom');
+  const httpErrors = others.httpErrors!;
+  const boom = others.boom!;
   raw.httpErrors = httpErrors;
   raw.boom = boom;
   const markdown = [
-    'One 404 error with two details fields and a request id, encoded (status, headers and JSON text) and decoded with format auto-detection and the S2 catalog.',
+    'One 404 error with two details fields and a request id, encoded (status, headers and JSON text) and decoded with format auto-detection and the S2 catalog. The code under test is the built package (`dist/`). Each row measures its contenders in interleaved slices (' +
+      `${ROUNDS} rounds of ${SLICE_MS} ms each) and reports medians, so drift hits all alike.`,
     '',
     '| format | encode | by hand | slower by | decode (auto-detect) | bare JSON.parse | slower by | decode + build the ApiError |',
     '|---|---|---|---|---|---|---|---|',

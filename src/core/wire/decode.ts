@@ -51,64 +51,86 @@ function headerText(value: unknown): string | undefined {
   return typeof first === 'number' ? String(first) : undefined;
 }
 
+/** The headers decode reads, by slot. */
+const CONTENT_TYPE = 0;
+const RETRY_AFTER = 1;
+const RETRY_AFTER_MS = 2;
+const X_REQUEST_ID = 3;
+const REQUEST_ID = 4;
+const CORRELATION_ID = 5;
+
+function slotOfLower(name: string): number {
+  switch (name) {
+    case 'content-type':
+      return CONTENT_TYPE;
+    case 'retry-after':
+      return RETRY_AFTER;
+    case 'retry-after-ms':
+      return RETRY_AFTER_MS;
+    case 'x-request-id':
+      return X_REQUEST_ID;
+    case 'request-id':
+      return REQUEST_ID;
+    case 'x-correlation-id':
+      return CORRELATION_ID;
+    default:
+      return -1;
+  }
+}
+
+/**
+ * The slot of a header name, or -1. Names usually arrive in lower case (Node, Fetch), which
+ * match without allocating; others are lower-cased only when their length could match.
+ */
+function slotOf(name: string): number {
+  const slot = slotOfLower(name);
+  if (slot !== -1) return slot;
+  const length = name.length;
+  if (length !== 10 && length !== 11 && length !== 12 && length !== 14 && length !== 16) return -1;
+  const lower = name.toLowerCase();
+  return lower === name ? -1 : slotOfLower(lower);
+}
+
 /** Reads the headers decode cares about, or `undefined` when `headers` is not a header bag. */
 function readHeaders(headers: unknown, now: (() => number) | undefined): HeaderInfo | undefined {
   if (headers === undefined || headers === null) return NO_HEADERS;
   if (typeof headers !== 'object') return undefined;
-  let contentType: string | undefined;
-  let retryAfter: string | undefined;
-  let retryAfterMs: string | undefined;
-  let requestId: string | undefined;
-  let plainRequestId: string | undefined;
-  let correlationId: string | undefined;
-  const take = (name: string, value: unknown): void => {
-    // Most headers are none of ours: compare lengths before lower-casing anything.
-    const length = name.length;
-    if (length !== 10 && length !== 11 && length !== 12 && length !== 14 && length !== 16) return;
-    const text = headerText(value);
-    if (text === undefined) return;
-    switch (name.toLowerCase()) {
-      case 'content-type':
-        contentType ??= text;
-        break;
-      case 'retry-after':
-        retryAfter ??= text;
-        break;
-      case 'retry-after-ms':
-        retryAfterMs ??= text;
-        break;
-      case 'x-request-id':
-        requestId ??= text;
-        break;
-      case 'request-id':
-        plainRequestId ??= text;
-        break;
-      case 'x-correlation-id':
-        correlationId ??= text;
-        break;
-    }
-  };
+  const found: (string | undefined)[] = [
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ];
   const bag = headers as { get?: unknown };
   if (typeof bag.get === 'function') {
-    const get = (name: string): string | undefined =>
-      headerText((headers as { get(name: string): unknown }).get(name));
-    contentType = get('content-type');
-    retryAfter = get('retry-after');
-    retryAfterMs = get('retry-after-ms');
-    requestId = get('x-request-id');
-    plainRequestId = get('request-id');
-    correlationId = get('x-correlation-id');
+    const get = (headers as { get(name: string): unknown }).get.bind(headers);
+    found[CONTENT_TYPE] = headerText(get('content-type'));
+    found[RETRY_AFTER] = headerText(get('retry-after'));
+    found[RETRY_AFTER_MS] = headerText(get('retry-after-ms'));
+    found[X_REQUEST_ID] = headerText(get('x-request-id'));
+    found[REQUEST_ID] = headerText(get('request-id'));
+    found[CORRELATION_ID] = headerText(get('x-correlation-id'));
   } else if (Array.isArray(headers)) {
     for (const pair of headers) {
-      if (Array.isArray(pair) && typeof pair[0] === 'string') take(pair[0], pair[1]);
+      if (!Array.isArray(pair) || typeof pair[0] !== 'string') continue;
+      const slot = slotOf(pair[0]);
+      if (slot !== -1 && found[slot] === undefined) found[slot] = headerText(pair[1]);
     }
   } else {
     const record = headers as Record<string, unknown>;
-    for (const name of Object.keys(record)) take(name, record[name]);
+    for (const name in record) {
+      if (!Object.hasOwn(record, name)) continue;
+      const slot = slotOf(name);
+      if (slot !== -1 && found[slot] === undefined) found[slot] = headerText(record[name]);
+    }
   }
-  const id = requestId ?? plainRequestId ?? correlationId;
+  const id = found[X_REQUEST_ID] ?? found[REQUEST_ID] ?? found[CORRELATION_ID];
+  const retryAfterMs = found[RETRY_AFTER_MS];
+  const retryAfter = found[RETRY_AFTER];
   return {
-    contentType,
+    contentType: found[CONTENT_TYPE],
     requestId: id !== undefined && id !== '' && id.length <= MAX_REQUEST_ID ? id : undefined,
     retryAfterMs: retryAfterMs === undefined ? undefined : millisecondsOf(retryAfterMs),
     retryAfter:

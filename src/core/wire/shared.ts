@@ -72,7 +72,10 @@ export function cleanParsed(value: object, depth: number): void {
     return;
   }
   const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
+  // for…in rather than Object.keys: no array per object. JSON.parse output has no inherited
+  // enumerable keys, but the check keeps that true for any object.
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
     if (key === '__proto__') {
       delete record[key];
       continue;
