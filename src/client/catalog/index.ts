@@ -1,0 +1,1 @@
+export { clientCatalog } from './catalog.js';
