@@ -9,6 +9,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -20,11 +21,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The server is bundled to plain JavaScript first: measured as it would run in production. */
 const bundle = join(here, '..', 'node_modules', '.cache', 'faultline-bench', 'server-app.mjs');
 const FRAMEWORKS = ['node', 'fetch', 'express', 'fastify', 'hono'] as const;
-const DURATION_S = Number(process.env.BENCH_SECONDS ?? 4);
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 2);
 const WARMUP_S = 1;
 const CONNECTIONS = 50;
-/** Each pair is measured this many times, alternating, and the median kept. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/**
+ * Each pair is measured this many times, its two servers running side by side and loaded in
+ * turn (A B, then B A, …), and the median kept: drift of a shared machine falls on both sides.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ERROR_GOAL = 0.95;
 const SUCCESS_GOAL = 0.98;
 
@@ -79,13 +83,39 @@ async function load(url: string, seconds: number, expectStatus: number): Promise
   };
 }
 
-async function measure(framework: string, variant: string, status: number): Promise<Measure> {
-  const server = await startServer(framework, variant);
+/**
+ * Measures a pair: both servers are started and warmed once, then loaded in alternating order
+ * (A B, B A, …) so that neither side always runs first or while the machine is busier.
+ */
+async function measurePair(
+  framework: string,
+  baseline: string,
+  ours: string,
+  status: number,
+): Promise<{ base: Measure[]; mine: Measure[] }> {
+  const a = await startServer(framework, baseline);
   try {
-    await load(server.url, WARMUP_S, status);
-    return await load(server.url, DURATION_S, status);
+    const b = await startServer(framework, ours);
+    try {
+      await load(a.url, WARMUP_S, status);
+      await load(b.url, WARMUP_S, status);
+      const base: Measure[] = [];
+      const mine: Measure[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        if (round % 2 === 0) {
+          base.push(await load(a.url, DURATION_S, status));
+          mine.push(await load(b.url, DURATION_S, status));
+        } else {
+          mine.push(await load(b.url, DURATION_S, status));
+          base.push(await load(a.url, DURATION_S, status));
+        }
+      }
+      return { base, mine };
+    } finally {
+      await stopServer(b);
+    }
   } finally {
-    await stopServer(server);
+    await stopServer(a);
   }
 }
 
@@ -117,6 +147,7 @@ export default async function run(): Promise<BenchReport> {
     packages: 'external',
     logLevel: 'warning',
   });
+  const loadBefore = loadavg();
   const rows: Row[] = [];
   for (const framework of FRAMEWORKS) {
     for (const [path, baseline, ours, status, goal] of [
@@ -124,18 +155,7 @@ export default async function run(): Promise<BenchReport> {
       ['error, stack trace', 'hand-error', 'faultline-error-stack', 404, ERROR_GOAL],
       ['success', 'plain-success', 'faultline-success', 200, SUCCESS_GOAL],
     ] as const) {
-      const base: Measure[] = [];
-      const mine: Measure[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        // Alternating the order spreads any drift of the machine over both sides.
-        if (round % 2 === 0) {
-          base.push(await measure(framework, baseline, status));
-          mine.push(await measure(framework, ours, status));
-        } else {
-          mine.push(await measure(framework, ours, status));
-          base.push(await measure(framework, baseline, status));
-        }
-      }
+      const { base, mine } = await measurePair(framework, baseline, ours, status);
       const baseRps = median(base.map((m) => m.requestsPerSecond));
       const mineRps = median(mine.map((m) => m.requestsPerSecond));
       const row: Row = {
@@ -162,25 +182,39 @@ export default async function run(): Promise<BenchReport> {
         `| ${row.framework} | ${row.path} | ${Math.round(row.baseline)} | ${Math.round(row.faultline)} | ${row.ratio.toFixed(3)}x | ≥ ${row.goal}x ${row.ratio >= row.goal ? 'met' : '**not met**'} | ${row.baselineP99} → ${row.faultlineP99} |`,
     ),
   ].join('\n');
+  const loadAfter = loadavg();
+  const load = (values: number[]): string => values.map((v) => v.toFixed(2)).join(' ');
   const missed = rows.filter((row) => row.ratio < row.goal);
   return {
     title: 'Server adapters: error and success paths',
     command: 'npm run bench -- server',
     markdown:
       `autocannon, ${CONNECTIONS} connections, ${DURATION_S} s per run after ${WARMUP_S} s of warm-up, ` +
-      `median of ${ROUNDS} alternating runs; each server in its own process on 127.0.0.1. ` +
-      'Servers are bundled with esbuild and run as plain JavaScript. ' +
-      'Error path: `GET /orders/42` answered with a 404, written by hand (same status, headers and ' +
-      "problem+json body as faultline's) or thrown for faultline to answer: `faultline.error('notFound')` " +
-      "(no stack trace) on the *error* rows, `catalog.create('not_found')` (a stack trace is captured, " +
-      'as for any `Error`) on the *error, stack trace* rows. Success path: the same route answering ' +
-      '200 JSON, with faultline installed or not. The node:http and Fetch baselines route by hand ' +
-      'with one regular expression.\n\n' +
+      `median of ${ROUNDS} runs per side; both servers of a pair run side by side, each in its own ` +
+      'process on 127.0.0.1, and are loaded in turn (A B, B A, …) so drift falls on both. ' +
+      'Servers are bundled with esbuild (no source maps, no kept names) and run as plain JavaScript. ' +
+      `Load average (1, 5, 15 min) ${load(loadBefore)} before, ${load(loadAfter)} after.\n\n` +
+      'Error path: `GET /orders/42` answered with a 404. The hand-written answer is the same ' +
+      "error as faultline's: the same status, `content-type: application/problem+json` (no charset " +
+      'added), the same problem+json body with the request id, `x-request-id` (echoed, else a fresh ' +
+      'UUID) and `cache-control: no-store`, with no ETag; in Express that means `setHeader` and ' +
+      '`res.end` (`res.json`/`res.set` rewrite the type and hash an ETag), in Fastify a buffer ' +
+      "(a string gets `; charset=utf-8`). faultline's side throws `faultline.error('notFound')` " +
+      "(no stack trace) on the *error* rows and `catalog.create('not_found')` (a stack trace is " +
+      'captured, as for any `Error`) on the *error, stack trace* rows. Success path: the same route ' +
+      'answering 200 JSON, with faultline installed or not. The node:http and Fetch baselines route ' +
+      'by hand with one regular expression.\n\n' +
       `${table}\n\n` +
       (missed.length === 0
         ? 'Every goal met.\n'
         : `Goals not met: ${missed.map((row) => `${row.framework} ${row.path} (${row.ratio.toFixed(3)}x)`).join(', ')}. ` +
           'With two cores shared by the load generator and the server, runs vary by a few percent.\n'),
-    raw: { connections: CONNECTIONS, durationSeconds: DURATION_S, rounds: ROUNDS, rows },
+    raw: {
+      connections: CONNECTIONS,
+      durationSeconds: DURATION_S,
+      rounds: ROUNDS,
+      loadAverage: { before: loadBefore, after: loadAfter },
+      rows,
+    },
   };
 }

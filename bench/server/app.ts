@@ -5,7 +5,8 @@
  *
  * Variants, on `GET /orders/:id`:
  * - `hand-error`: the framework answers a 404 written by hand, the same status, headers and
- *   body faultline sends (problem+json, request id, no-store).
+ *   body faultline sends (problem+json without an added charset, request id, no-store, no
+ *   ETag): the same error, so the comparison measures only what faultline adds.
  * - `faultline-error`: the handler throws `faultline.error('notFound')` (made without a stack
  *   trace); faultline answers.
  * - `faultline-error-stack`: the handler throws `catalog.create('not_found')`, an error with a
@@ -137,7 +138,10 @@ async function serve(): Promise<number> {
         if (error) {
           if (errors) throw notFound();
           const { headers, body } = handError(req.get('x-request-id'));
-          res.status(404).set(headers).send(body);
+          // `res.set` and `res.send` would add a charset and hash an ETag: not the same error.
+          res.status(404);
+          for (const name in headers) res.setHeader(name, headers[name]!);
+          res.end(body);
           return;
         }
         res.json({ id: req.params.id });
@@ -152,7 +156,8 @@ async function serve(): Promise<number> {
         if (error) {
           if (withFaultline) throw notFound();
           const { headers, body } = handError(request.headers['x-request-id'] as string);
-          return reply.code(404).headers(headers).send(body);
+          // A string body would get `; charset=utf-8` appended: a buffer keeps the same bytes.
+          return reply.code(404).headers(headers).send(Buffer.from(body));
         }
         return { id: request.params.id };
       });

@@ -17,7 +17,7 @@ import {
   runResponseHooks,
   type ServerHook,
 } from '../server/hooks.js';
-import { formatAllow } from '../server/http.js';
+import { formatAllow, queryOf } from '../server/http.js';
 import { ndjson, type StreamOptions, type StreamSource, sse } from '../server/stream.js';
 
 /** What {@link createExpressErrors} hands back: middleware to mount around the routes. */
@@ -114,9 +114,20 @@ export function createExpressErrors(options: FaultlineOptions | Faultline = {}):
     };
   };
 
+  /** What answering an error needs: without a log, only the headers and the request id. */
+  const errorInfo = (req: Request, state: State): RequestInfo => {
+    if (faultline.logging) return request(req);
+    const headers = nodeHeaders(req);
+    state.requestId ??= faultline.requestId(headers);
+    return { headers, requestId: state.requestId };
+  };
+
   const answer = (thrown: unknown, req: Request, res: Response): void => {
     const state = stateOf(req);
-    const response = faultline.respond(recognise(faultline, thrown) ?? thrown, request(req));
+    const response = faultline.respond(
+      recognise(faultline, thrown) ?? thrown,
+      errorInfo(req, state),
+    );
     state.error = response.error;
     void sendNodeResponse(res, response, { close: response.status === 413 });
   };
@@ -150,7 +161,8 @@ export function createExpressErrors(options: FaultlineOptions | Faultline = {}):
   const globalTimeout = faultline.timeout === undefined ? undefined : timeout(faultline.timeout);
   const globalHooks = faultline.hooks.length > 0 ? hooks(faultline.hooks) : undefined;
   const start: RequestHandler = (req, res, next) => {
-    stateOf(req);
+    // The start time only serves the logged duration: without a log, nothing is noted here.
+    if (faultline.logging) stateOf(req);
     if (!globalTimeout && !globalHooks) return next();
     const afterTimeout = (error?: unknown): void => {
       if (error !== undefined) next(error);
@@ -273,6 +285,7 @@ async function runHooks(
   const hookRequest: HookRequest = faultline.hookRequest({
     method: req.method,
     path: req.path,
+    query: queryOf(req.originalUrl ?? req.url),
     route: routeOf(req),
     requestId: info.requestId ?? '',
     ip: req.ip,
@@ -300,7 +313,12 @@ async function runHooks(
   return false;
 }
 
-/** Captures what is written to `res` and hands the final response to the hooks. */
+/**
+ * Captures what is written to `res` and hands the final response to the hooks. A body written
+ * whole by `res.end` (what `res.json` and `res.send` do) is held until every `onResponse` has
+ * finished, so an idempotent replay is stored before the client can retry; a body streamed with
+ * `res.write` is observed once it has gone out.
+ */
 function observe(
   faultline: Faultline,
   hookRequest: HookRequest,
@@ -311,6 +329,8 @@ function observe(
   const chunks: Uint8Array[] = [];
   let size = 0;
   let streamed = false;
+  let wrote = false;
+  let observed = false;
   const write = res.write.bind(res) as (...args: unknown[]) => boolean;
   const end = res.end.bind(res) as (...args: unknown[]) => Response;
   const keep = (chunk: unknown, encoding: unknown): void => {
@@ -324,15 +344,8 @@ function observe(
     if (size > faultline.bodyLimit) streamed = true;
     else chunks.push(bytes);
   };
-  res.write = ((chunk: unknown, ...rest: unknown[]) => {
-    keep(chunk, rest[0]);
-    return write(chunk, ...rest);
-  }) as typeof res.write;
-  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
-    keep(chunk, rest[0]);
-    return end(chunk, ...rest);
-  }) as typeof res.end;
-  res.once('finish', () => {
+  const runHooks = (): Promise<void> => {
+    observed = true;
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(res.getHeaders())) {
       if (value !== undefined)
@@ -341,7 +354,7 @@ function observe(
     const type = headers['content-type'] ?? '';
     const isStream = streamed || /event-stream|ndjson/.test(type);
     const state = stateOf(req);
-    void runResponseHooks(
+    return runResponseHooks(
       hookRequest,
       {
         status: res.statusCode,
@@ -357,6 +370,26 @@ function observe(
           `hook ${hook.name}`,
         ),
     );
+  };
+  res.write = ((chunk: unknown, ...rest: unknown[]) => {
+    wrote = true;
+    keep(chunk, rest[0]);
+    return write(chunk, ...rest);
+  }) as typeof res.write;
+  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+    keep(chunk, rest[0]);
+    const type = String(res.getHeader('content-type') ?? '');
+    if (observed || wrote || streamed || /event-stream|ndjson/.test(type))
+      return end(chunk, ...rest);
+    // runResponseHooks never rejects: hook failures are reported, and the body still goes out.
+    void runHooks().then(() => {
+      // A time limit may have answered meanwhile: the late body is dropped, as any late write.
+      if (!res.writableEnded) end(chunk, ...rest);
+    });
+    return res;
+  }) as typeof res.end;
+  res.once('finish', () => {
+    if (!observed) void runHooks();
   });
 }
 

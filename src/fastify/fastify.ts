@@ -29,7 +29,7 @@ import {
   runResponseHooks,
   type ServerHook,
 } from '../server/hooks.js';
-import { formatAllow, PROBE_METHODS } from '../server/http.js';
+import { formatAllow, PROBE_METHODS, queryOf } from '../server/http.js';
 import { ndjson, type StreamOptions, type StreamSource, sse } from '../server/stream.js';
 import { MAX_FIELD_ERRORS } from '../server/validation.js';
 
@@ -162,24 +162,32 @@ export function faultlinePlugin(
 
   const requestOf = (request: FastifyRequest, reply?: FastifyReply): RequestInfo => {
     const state = stateOf(request);
-    state.requestId ??= faultline.requestId(nodeHeaders(request.raw));
+    const headers = nodeHeaders(request.raw);
+    state.requestId ??= faultline.requestId(headers);
     const path = request.url.split('?', 1)[0];
     return {
       method: request.method,
       path,
       route: request.routeOptions?.url,
-      headers: nodeHeaders(request.raw),
+      headers,
       requestId: state.requestId,
       startedAt: reply ? performance.now() - reply.elapsedTime : undefined,
     };
   };
 
   const errorResponse = (thrown: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const response = faultline.respond(
-      recognise(faultline, thrown) ?? thrown,
-      requestOf(request, reply),
-    );
     const state = stateOf(request);
+    let info: RequestInfo;
+    if (faultline.logging) {
+      info = requestOf(request, reply);
+    } else {
+      // Without a log, the answer needs only the headers and the request id: the method,
+      // route and timing (Fastify builds `routeOptions` afresh on every read) are skipped.
+      const headers = nodeHeaders(request.raw);
+      state.requestId ??= faultline.requestId(headers);
+      info = { headers, requestId: state.requestId };
+    }
+    const response = faultline.respond(recognise(faultline, thrown) ?? thrown, info);
     state.error = response.error;
     state.source = 'error';
     return response;
@@ -283,6 +291,7 @@ export function faultlinePlugin(
       const hookRequest = faultline.hookRequest({
         method: request.method,
         path: info.path ?? request.url,
+        query: queryOf(request.url),
         route: info.route,
         requestId: info.requestId ?? '',
         ip: request.ip,

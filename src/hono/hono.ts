@@ -19,7 +19,7 @@ import {
   runResponseHooks,
   type ServerHook,
 } from '../server/hooks.js';
-import { formatAllow } from '../server/http.js';
+import { formatAllow, queryOf } from '../server/http.js';
 import { ndjson, type StreamOptions, type StreamSource, sse } from '../server/stream.js';
 
 /** Options of {@link useFaultline}: the core's, plus whether every body is read as JSON. */
@@ -30,6 +30,18 @@ export interface HonoFaultlineOptions extends FaultlineOptions {
    * on the routes that take JSON.
    */
   readonly json?: boolean;
+  /**
+   * The client address hooks see as `ip` (rate limits by IP). By default the connection's
+   * address under `@hono/node-server`; give one for Bun, Deno or Workers, e.g.
+   * `(c) => c.req.header('cf-connecting-ip')`.
+   */
+  readonly clientAddress?: (c: Context) => string | undefined;
+}
+
+/** The client address under `@hono/node-server`, read without importing it. */
+function nodeServerAddress(c: Context): string | undefined {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress;
 }
 
 /** What {@link useFaultline} installs and hands back. */
@@ -86,25 +98,38 @@ export function useFaultline(
 ): HonoFaultline {
   const faultline = toFaultline(options);
   const readAll = !(options instanceof Faultline) && options.json === true;
+  const clientAddress =
+    (!(options instanceof Faultline) && options.clientAddress) || nodeServerAddress;
 
-  const requestOf = (c: Context): RequestInfo => {
+  /** The request id, made once per request so that every part of the answer agrees. */
+  const requestIdOf = (c: Context): string => {
     let state = states.get(c.req.raw);
     if (!state) {
       state = { startedAt: performance.now(), requestId: undefined };
       states.set(c.req.raw, state);
     }
     state.requestId ??= faultline.requestId(c.req.raw.headers);
+    return state.requestId;
+  };
+  const requestOf = (c: Context): RequestInfo => {
+    const requestId = requestIdOf(c);
+    const state = states.get(c.req.raw)!;
     return {
       method: c.req.method,
       path: c.req.path,
       route: routeOf(c),
       headers: c.req.raw.headers,
-      requestId: state.requestId,
+      requestId,
       startedAt: state.startedAt,
     };
   };
+  /** What answering an error needs: without a log, only the headers and the request id. */
+  const errorInfo = (c: Context): RequestInfo => {
+    if (faultline.logging) return requestOf(c);
+    return { headers: c.req.raw.headers, requestId: requestIdOf(c) };
+  };
   const errorResponse = (thrown: unknown, c: Context): Response => {
-    const response = faultline.respond(recognise(faultline, thrown) ?? thrown, requestOf(c));
+    const response = faultline.respond(recognise(faultline, thrown) ?? thrown, errorInfo(c));
     answered.set(c.req.raw, response.error);
     // The rest of a body refused as too large is left unread: the connection cannot be reused.
     if (response.status === 413) response.headers.connection = 'close';
@@ -122,7 +147,7 @@ export function useFaultline(
     };
   const hooks = (list: readonly ServerHook[]): MiddlewareHandler =>
     async function faultlineHooks(c, next) {
-      await runHooks(faultline, list, c, next, requestOf);
+      await runHooks(faultline, list, c, next, requestOf, clientAddress);
     };
 
   const globalHooks = faultline.hooks;
@@ -136,7 +161,8 @@ export function useFaultline(
         globalTimeout === undefined
           ? next
           : () => withTimeout(faultline, globalTimeout, next, () => requestOf(c));
-      if (globalHooks.length > 0) await runHooks(faultline, globalHooks, c, run, requestOf);
+      if (globalHooks.length > 0)
+        await runHooks(faultline, globalHooks, c, run, requestOf, clientAddress);
       else await run();
     });
   }
@@ -154,7 +180,9 @@ export function useFaultline(
     return toResponse(response);
   };
   app.fetch = (request, ...rest) => {
-    states.set(request, { startedAt: performance.now(), requestId: undefined });
+    // The start time only serves the logged duration: requests are not tracked without a log.
+    if (faultline.logging)
+      states.set(request, { startedAt: performance.now(), requestId: undefined });
     let result: Response | Promise<Response>;
     try {
       result = dispatch(request, ...rest);
@@ -270,15 +298,17 @@ async function runHooks(
   c: Context,
   next: () => Promise<void>,
   requestOf: (c: Context) => RequestInfo,
+  clientAddress: (c: Context) => string | undefined,
 ): Promise<void> {
   const info = requestOf(c);
   const extra: Record<string, string> = {};
   const hookRequest: HookRequest = faultline.hookRequest({
     method: c.req.method,
     path: c.req.path,
+    query: queryOf(c.req.url),
     route: routeOf(c),
     requestId: info.requestId ?? '',
-    ip: undefined,
+    ip: clientAddress(c),
     header: (name) => c.req.raw.headers.get(name) ?? undefined,
     body: () => readJson(faultline, c, faultline.bodyLimit),
     setHeader: (name, value) => {

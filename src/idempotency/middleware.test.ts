@@ -310,6 +310,20 @@ describe('idempotencyHook (server hook)', () => {
     expect(hook.metrics()).toMatchObject({ claimed: 1, replayed: 1, mismatched: 1 });
   });
 
+  it('fingerprints the query string: the key with another query is refused with 422', async () => {
+    const { state, fetch } = server();
+    const url = 'http://api.test/orders?dry_run=0';
+    expect((await fetch(post({ sku: 'a' }, { 'idempotency-key': 'q' }, url))).status).toBe(200);
+    const same = await fetch(post({ sku: 'a' }, { 'idempotency-key': 'q' }, url));
+    expect(same.headers.get('idempotent-replayed')).toBe('true');
+    const other = await fetch(
+      post({ sku: 'a' }, { 'idempotency-key': 'q' }, 'http://api.test/orders?dry_run=1'),
+    );
+    expect(other.status).toBe(422);
+    expect(await other.json()).toMatchObject({ code: 'idempotency_key_mismatch' });
+    expect(state.runs).toBe(1);
+  });
+
   it('requires a key where asked and frees it after an error without side effect', async () => {
     const { state, fetch } = server(true);
     const missing = await fetch(post({}));

@@ -223,8 +223,7 @@ export function idempotencyHook(options: HookIdempotencyOptions = {}): Idempoten
       const prepared = await route.prepare(request, {
         method: request.method,
         path: request.path,
-        // The hook request carries no query string; the path and body are fingerprinted.
-        query: '',
+        query: request.query,
         header: (name) => request.header(name),
         body: async () => ({ kind: 'parsed', value: await request.body() }),
       });

@@ -15,14 +15,22 @@ export type NodeHandler = (request: IncomingMessage, response: ServerResponse) =
  * the names, so a lookup is one property read rather than a scan.
  */
 export function nodeHeaders(request: IncomingMessage): HeadersLike {
-  const raw = request.headers;
-  return {
-    get(name: string): string | null {
-      const value = raw[name.toLowerCase()];
-      if (value === undefined) return null;
-      return Array.isArray(value) ? value.join(', ') : value;
-    },
-  } as unknown as Headers;
+  return new NodeHeaders(request.headers) as unknown as Headers;
+}
+
+/** The `get` of `Headers` over Node's header object, on the prototype: nothing made per call. */
+class NodeHeaders {
+  readonly #raw: IncomingMessage['headers'];
+
+  constructor(raw: IncomingMessage['headers']) {
+    this.#raw = raw;
+  }
+
+  get(name: string): string | null {
+    const value = this.#raw[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
 }
 
 /**
@@ -71,26 +79,17 @@ export function toNeutralRequest(faultline: Faultline, request: IncomingMessage)
  * and the body, streamed with backpressure when it is a stream. A client that goes away
  * cancels the stream. Never rejects.
  */
-export async function sendNodeResponse(
+export function sendNodeResponse(
   response: ServerResponse,
   neutral: NeutralResponse,
   options: { head?: boolean; close?: boolean } = {},
 ): Promise<void> {
-  if (response.headersSent || response.destroyed) return;
-  const headers: Record<string, string> = neutral.headers;
+  if (response.headersSent || response.destroyed) return DONE;
   const body = neutral.body;
+  if (body instanceof ReadableStream) return sendNodeStream(response, neutral, body, options);
+  const headers: Record<string, string> = neutral.headers;
   try {
     if (options.close) response.setHeader('connection', 'close');
-    if (body instanceof ReadableStream) {
-      response.writeHead(neutral.status, headers);
-      if (options.head) {
-        await body.cancel().catch(() => undefined);
-        response.end();
-        return;
-      }
-      await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream), response);
-      return;
-    }
     // A known length spares the client chunked decoding (and is what curl and HTTP/1.0 expect).
     const bodiless = neutral.status === 204 || neutral.status === 304 || neutral.status < 200;
     if (headers['content-length'] !== undefined || bodiless) {
@@ -102,12 +101,41 @@ export async function sendNodeResponse(
     }
     response.end(body ?? undefined);
   } catch {
-    // A header value Node refuses, or a client gone mid-stream: end what can be ended.
-    if (!response.headersSent) {
-      response.writeHead(500, { 'content-length': '0', 'cache-control': 'no-store' });
-    }
-    response.destroyed || response.end();
+    endFailed(response);
   }
+  return DONE;
+}
+
+/** Already settled: a body written in one piece leaves nothing to wait for. */
+const DONE: Promise<void> = Promise.resolve();
+
+/** Streams a body with backpressure; a client that goes away cancels the stream. */
+async function sendNodeStream(
+  response: ServerResponse,
+  neutral: NeutralResponse,
+  body: ReadableStream<Uint8Array>,
+  options: { head?: boolean; close?: boolean },
+): Promise<void> {
+  try {
+    if (options.close) response.setHeader('connection', 'close');
+    response.writeHead(neutral.status, neutral.headers);
+    if (options.head) {
+      await body.cancel().catch(() => undefined);
+      response.end();
+      return;
+    }
+    await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream), response);
+  } catch {
+    endFailed(response);
+  }
+}
+
+/** A header value Node refuses, or a client gone mid-stream: end what can be ended. */
+function endFailed(response: ServerResponse): void {
+  if (!response.headersSent) {
+    response.writeHead(500, { 'content-length': '0', 'cache-control': 'no-store' });
+  }
+  response.destroyed || response.end();
 }
 
 /**
@@ -131,11 +159,16 @@ export function createNodeHandler(options: AppOptions): NodeHandler {
   const app = new App(options);
   const faultline = app.faultline;
   return (request, response) => {
-    app.handle(toNeutralRequest(faultline, request)).then(
-      ({ response: neutral }) =>
-        sendNodeResponse(response, neutral, { head: request.method === 'HEAD' }),
-      () => sendNodeResponse(response, { status: 500, headers: {}, body: null }),
-    );
+    const head = request.method === 'HEAD';
+    const outcome = app.answer(toNeutralRequest(faultline, request));
+    if (outcome instanceof Promise) {
+      outcome.then(
+        ({ response: neutral }) => sendNodeResponse(response, neutral, { head }),
+        () => sendNodeResponse(response, { status: 500, headers: {}, body: null }),
+      );
+    } else {
+      sendNodeResponse(response, outcome.response, { head });
+    }
   };
 }
 

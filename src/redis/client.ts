@@ -75,19 +75,17 @@ export class RedisScript {
   }
 
   /** Runs the script with `keys` and `args`. */
-  async run(
+  run(
     redis: RedisCommander,
     keys: readonly string[],
     args: readonly RedisArgument[],
   ): Promise<unknown> {
     const command = [this.sha, keys.length, ...keys, ...args];
-    try {
-      return await redis.send('EVALSHA', command);
-    } catch (error) {
+    // Plain promise chaining rather than async/await: this sits on every limiter decision.
+    return redis.send('EVALSHA', command).catch((error: unknown) => {
       if (!isNoScriptError(error)) throw error;
-    }
-    await this.load(redis);
-    return redis.send('EVALSHA', command);
+      return this.load(redis).then(() => redis.send('EVALSHA', command));
+    });
   }
 
   /** Loads the script into the server's cache (concurrent callers share one load). */

@@ -139,24 +139,32 @@ export class RedisRateLimitStore implements RateLimitStore {
     return this.#run(checks, cost, 'r');
   }
 
-  async #run(
+  #run(
     checks: readonly RateLimitCheck[],
     cost: number,
     mode: 'c' | 'r',
   ): Promise<RateLimitDecision> {
-    checkCost(cost);
-    const keys: string[] = [];
-    const args: (string | number)[] = [cost, mode];
-    const limits: number[] = [];
-    for (const check of checks) {
-      const policy = normalizePolicy(check.policy);
-      keys.push(`${this.#prefix}{${check.key}}${policy.id}`);
-      args.push(policy.intervalMs, policy.toleranceMs, policy.burst);
-      limits.push(policy.limit);
+    // Plain promise chaining rather than async/await: this sits on every limiter decision.
+    // Bad input (a cost or policy out of range) still rejects rather than throws.
+    let keys: string[];
+    let args: (string | number)[];
+    let limits: number[];
+    try {
+      checkCost(cost);
+      keys = [];
+      args = [cost, mode];
+      limits = [];
+      for (const check of checks) {
+        const policy = normalizePolicy(check.policy);
+        keys.push(`${this.#prefix}{${check.key}}${policy.id}`);
+        args.push(policy.intervalMs, policy.toleranceMs, policy.burst);
+        limits.push(policy.limit);
+      }
+    } catch (error) {
+      return Promise.reject(error);
     }
-    if (checks.length === 0) return { allowed: true, results: [] };
-    const reply = await this.#script.run(this.#redis, keys, args);
-    return parseReply(reply, limits);
+    if (checks.length === 0) return Promise.resolve({ allowed: true, results: [] });
+    return this.#script.run(this.#redis, keys, args).then((reply) => parseReply(reply, limits));
   }
 }
 

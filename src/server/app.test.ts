@@ -84,3 +84,70 @@ describe('createFetchHandler', () => {
     expect(() => createFetchHandler({ routes: { '/x': () => 1 } })).toThrow(TypeError);
   });
 });
+
+describe('hooks see the query and the client address', () => {
+  it('passes the raw query string and the address the resolver gives', async () => {
+    const seen: { query: string; ip: string | undefined }[] = [];
+    const handler = createFetchHandler({
+      telemetry: false,
+      hooks: [{ name: 'spy', onRequest: (request) => void seen.push(request) }],
+      clientAddress: (_request, info: { address: string }) => info.address,
+      routes: { 'GET /q': () => ({ ok: true }) },
+    });
+    await handler(new Request('http://x/q?dry_run=1&a=%20b#frag'), { address: '10.0.0.7' });
+    await handler(new Request('http://x/q'), { address: '10.0.0.8' });
+    expect(seen.map(({ query, ip }) => ({ query, ip }))).toEqual([
+      { query: 'dry_run=1&a=%20b', ip: '10.0.0.7' },
+      { query: '', ip: '10.0.0.8' },
+    ]);
+  });
+
+  it('answers without an address when the resolver throws', async () => {
+    const seen: (string | undefined)[] = [];
+    const handler = createFetchHandler({
+      telemetry: false,
+      hooks: [{ name: 'spy', onRequest: (request) => void seen.push(request.ip) }],
+      clientAddress: () => {
+        throw new Error('no address');
+      },
+      routes: { 'GET /q': () => ({ ok: true }) },
+    });
+    expect((await handler(new Request('http://x/q'))).status).toBe(200);
+    expect(seen).toEqual([undefined]);
+  });
+});
+
+describe('a handler that returns a Fetch Response, with a hook that observes', () => {
+  const observed: (string | undefined)[] = [];
+  const handler = createFetchHandler({
+    telemetry: false,
+    bodyLimit: 16,
+    hooks: [
+      {
+        name: 'observe',
+        onResponse: (_request, response) => {
+          observed.push(
+            response.body === undefined ? undefined : Buffer.from(response.body).toString(),
+          );
+        },
+      },
+    ],
+    routes: {
+      'GET /small': () => new Response('raw body', { headers: { 'content-type': 'text/plain' } }),
+      'GET /large': () =>
+        new Response('x'.repeat(40), { headers: { 'content-type': 'text/plain' } }),
+    },
+  });
+
+  it('observes a body within the limit and sends the same bytes', async () => {
+    observed.length = 0;
+    expect(await (await handler(new Request('http://x/small'))).text()).toBe('raw body');
+    expect(observed).toEqual(['raw body']);
+  });
+
+  it('streams a body past the limit whole and observes it as streamed', async () => {
+    observed.length = 0;
+    expect(await (await handler(new Request('http://x/large'))).text()).toBe('x'.repeat(40));
+    expect(observed).toEqual([undefined]);
+  });
+});

@@ -12,6 +12,7 @@ import {
 import {
   type HookRequest,
   type ObservedResponse,
+  observesResponses,
   runRequestHooks,
   runResponseHooks,
   type ServerHook,
@@ -112,6 +113,8 @@ export interface Outcome {
 interface CompiledRoute {
   readonly definition: RouteDefinition<StandardSchemaV1 | undefined>;
   readonly hooks: readonly ServerHook[];
+  /** Whether a hook sees responses, so a streamed handler body is read whole when it can be. */
+  readonly observes: boolean;
   readonly timeout: number | undefined;
   readonly bodyLimit: number;
 }
@@ -151,6 +154,11 @@ class Exchange implements RouteContext {
   get requestId(): string {
     this.#requestId ??= this.faultline.requestId(this.raw.headers);
     return this.#requestId;
+  }
+
+  /** The raw query string, without the `?`. */
+  get queryText(): string {
+    return this.#queryText;
   }
 
   get query(): URLSearchParams {
@@ -213,9 +221,11 @@ export class App {
       if (space === -1) throw new TypeError(`Route key must be "METHOD /path": ${key}`);
       const definition: RouteDefinition<StandardSchemaV1 | undefined> =
         typeof value === 'function' ? { handler: value } : value;
+      const hooks = [...this.faultline.hooks, ...(definition.hooks ?? [])];
       this.#router.add(key.slice(0, space), key.slice(space + 1).trim(), {
         definition,
-        hooks: [...this.faultline.hooks, ...(definition.hooks ?? [])],
+        hooks,
+        observes: observesResponses(hooks),
         timeout: definition.timeout ?? this.faultline.timeout,
         bodyLimit: definition.bodyLimit ?? this.faultline.bodyLimit,
       });
@@ -224,28 +234,77 @@ export class App {
 
   /** Answers one request. Never throws. */
   async handle(request: NeutralRequest): Promise<Outcome> {
-    const faultline = this.faultline;
+    return this.answer(request);
+  }
+
+  /**
+   * Answers one request, synchronously when it can: a route without hooks, body or time limit
+   * whose handler returns a plain value (or throws) is answered without a promise, so an
+   * adapter can write the response in the same tick. Never throws.
+   */
+  answer(request: NeutralRequest): Outcome | Promise<Outcome> {
     const { path, query } = splitTarget(request.url);
-    const exchange = new Exchange(faultline, request, path, query);
+    const exchange = new Exchange(this.faultline, request, path, query);
+    try {
+      const match = this.#router.match(request.method, path);
+      if (match.kind === 'none') throw this.faultline.error('notFound');
+      if (match.kind === 'method') {
+        throw this.faultline.error('methodNotAllowed', {
+          headers: { allow: formatAllow(match.allow) },
+        });
+      }
+      const compiled = match.route.value;
+      exchange.route = match.route.pattern;
+      exchange.params = match.params;
+      if (
+        compiled.hooks.length > 0 ||
+        compiled.timeout !== undefined ||
+        request.body !== null ||
+        compiled.definition.body !== undefined
+      ) {
+        return this.#handleFully(compiled, exchange);
+      }
+      const result = compiled.definition.handler(exchange);
+      if (isThenable(result)) return this.#settle(result, exchange);
+      return finish(toNeutral(result), undefined);
+    } catch (thrown) {
+      return this.#fail(thrown, exchange);
+    }
+  }
+
+  /** The outcome of a handler that answered with a promise. */
+  async #settle(result: PromiseLike<unknown>, exchange: Exchange): Promise<Outcome> {
+    try {
+      return finish(toNeutral(await result), undefined);
+    } catch (thrown) {
+      return this.#fail(thrown, exchange);
+    }
+  }
+
+  /** The error outcome of anything thrown while answering. */
+  #fail(thrown: unknown, exchange: Exchange): Outcome {
+    const failure = thrown instanceof BadPathError ? this.faultline.error('badRequest') : thrown;
+    const errorResponse = this.faultline.respond(failure, exchange.request);
+    return finish(errorResponse, errorResponse.error);
+  }
+
+  /** A matched route with hooks, a body or a time limit. Never throws. */
+  async #handleFully(compiled: CompiledRoute, exchange: Exchange): Promise<Outcome> {
+    const faultline = this.faultline;
+    const request = exchange.raw;
+    const path = exchange.path;
     let hookRequest: HookRequest | undefined;
     let extraHeaders: Record<string, string> | undefined;
     let source: ObservedResponse['source'] = 'handler';
     let response: NeutralResponse;
     let error: ErrorResponse['error'] | undefined;
     try {
-      const match = this.#router.match(request.method, path);
-      if (match.kind === 'none') throw faultline.error('notFound');
-      if (match.kind === 'method') {
-        throw faultline.error('methodNotAllowed', { headers: { allow: formatAllow(match.allow) } });
-      }
-      const compiled = match.route.value;
-      exchange.route = match.route.pattern;
-      exchange.params = match.params;
       let answer: NeutralResponse | undefined;
       if (compiled.hooks.length > 0) {
         hookRequest = faultline.hookRequest({
           method: request.method,
           path,
+          query: exchange.queryText,
           route: exchange.route,
           requestId: exchange.requestId,
           ip: request.ip,
@@ -269,6 +328,11 @@ export class App {
           exchange.body = schema ? await faultline.validate(schema, parsed) : parsed;
         }
         answer = await this.#run(compiled, exchange);
+        // A Fetch `Response` from the handler carries a stream: an observing hook (an
+        // idempotent replay) needs its bytes, so a body within the limit is read whole.
+        if (compiled.observes && isPlainStream(answer)) {
+          answer = await bufferBody(answer, faultline.bodyLimit);
+        }
       }
       response = answer;
     } catch (thrown) {
@@ -281,15 +345,15 @@ export class App {
     if (extraHeaders) {
       response = { ...response, headers: { ...extraHeaders, ...response.headers } };
     }
-    if (response.status === 413) {
-      // The rest of a body refused as too large is left unread: the connection cannot be reused.
-      response = { ...response, headers: { ...response.headers, connection: 'close' } };
-    }
+    const outcome = finish(response, error);
     if (hookRequest) {
       const observed: ObservedResponse = {
-        status: response.status,
-        headers: response.headers,
-        body: response.body instanceof ReadableStream ? undefined : (response.body ?? undefined),
+        status: outcome.response.status,
+        headers: outcome.response.headers,
+        body:
+          outcome.response.body instanceof ReadableStream
+            ? undefined
+            : (outcome.response.body ?? undefined),
         error,
         source,
       };
@@ -297,7 +361,7 @@ export class App {
         faultline.reportFailure(failure, exchange.request, `hook ${hook.name}`),
       );
     }
-    return { response, error };
+    return outcome;
   }
 
   async #run(compiled: CompiledRoute, exchange: Exchange): Promise<NeutralResponse> {
@@ -338,6 +402,59 @@ export class App {
       clearTimeout(timer);
     }
   }
+}
+
+/** The outcome of a response; a 413 closes the connection. */
+function finish(response: NeutralResponse, error: ErrorResponse['error'] | undefined): Outcome {
+  if (response.status !== 413) return { response, error };
+  // The rest of a body refused as too large is left unread: the connection cannot be reused.
+  return {
+    response: { ...response, headers: { ...response.headers, connection: 'close' } },
+    error,
+  };
+}
+
+/** A streamed body that is not an event stream or NDJSON (those are never read whole). */
+function isPlainStream(response: NeutralResponse): boolean {
+  if (!(response.body instanceof ReadableStream) || response instanceof Reply) return false;
+  return !/event-stream|ndjson/i.test(response.headers['content-type'] ?? '');
+}
+
+/**
+ * The response with its streamed body read into bytes; past `limit` bytes it stays a stream
+ * (what was read is sent first) and hooks observe it as streamed.
+ */
+async function bufferBody(response: NeutralResponse, limit: number): Promise<NeutralResponse> {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const next = await reader.read();
+    if (next.done) break;
+    chunks.push(next.value);
+    size += next.value.byteLength;
+    if (size > limit) {
+      const rest = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (const chunk of chunks) controller.enqueue(chunk);
+        },
+        async pull(controller) {
+          const more = await reader.read();
+          if (more.done) controller.close();
+          else controller.enqueue(more.value);
+        },
+        cancel: (reason) => reader.cancel(reason),
+      });
+      return { ...response, body: rest };
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return { ...response, body: bytes };
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -384,8 +501,23 @@ function splitTarget(url: string): { path: string; query: string } {
     : { path: target.slice(0, mark), query: target.slice(mark + 1, end) };
 }
 
-/** A Fetch handler: the one function Bun, Deno, Cloudflare Workers and Hono's servers call. */
-export type FetchHandler = (request: Request) => Promise<Response>;
+/**
+ * A Fetch handler: the one function Bun, Deno, Cloudflare Workers and Hono's servers call. The
+ * runtime's extra arguments (Bun's server, Deno's connection info, a Workers env) are passed on
+ * to `clientAddress`.
+ */
+export type FetchHandler = (request: Request, ...rest: any[]) => Promise<Response>;
+
+/** Options of {@link createFetchHandler}: the routes, the core's options and the client address. */
+export interface FetchHandlerOptions extends AppOptions {
+  /**
+   * The client address hooks see as `ip` (rate limits by IP), from the request and the
+   * runtime's extra arguments. Bun: `(req, server) => server.requestIP(req)?.address`; Deno:
+   * `(req, info) => info.remoteAddr.hostname`; @hono/node-server:
+   * `(req, env) => env.incoming.socket.remoteAddress`.
+   */
+  clientAddress?(request: Request, ...rest: any[]): string | undefined;
+}
 
 /**
  * A Fetch API handler over routes, for Bun (`Bun.serve({ fetch })`), Deno (`Deno.serve`),
@@ -400,19 +532,42 @@ export type FetchHandler = (request: Request) => Promise<Response>;
  * Deno.serve(fetch);
  * ```
  */
-export function createFetchHandler(options: AppOptions): FetchHandler {
+export function createFetchHandler(options: FetchHandlerOptions): FetchHandler {
   const app = new App(options);
-  return async (request) => {
+  const clientAddress = options.clientAddress;
+  return (request, ...rest) => {
     const method = request.method;
-    const { response } = await app.handle({
+    const head = method === 'HEAD';
+    const outcome = app.answer({
       method,
       url: request.url,
       headers: request.headers,
       // GET and HEAD carry no body; not touching it spares lazy runtimes building a stream.
-      body: method === 'GET' || method === 'HEAD' ? null : request.body,
+      body: method === 'GET' || head ? null : request.body,
+      ip: clientAddress ? addressOf(clientAddress, request, rest) : undefined,
     });
-    return toResponse(response, method === 'HEAD');
+    if (outcome instanceof Promise)
+      return outcome.then(({ response }) => toResponse(response, head));
+    try {
+      return Promise.resolve(toResponse(outcome.response, head));
+    } catch (failure) {
+      return Promise.reject(failure);
+    }
   };
+}
+
+/** The client address, or none when the resolver fails (an address is never worth a 500). */
+function addressOf(
+  resolve: NonNullable<FetchHandlerOptions['clientAddress']>,
+  request: Request,
+  rest: unknown[],
+): string | undefined {
+  try {
+    const address = resolve(request, ...rest);
+    return typeof address === 'string' ? address : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A neutral response as a Fetch `Response`. */

@@ -3,6 +3,7 @@ import createHttpError from 'http-errors';
 import { describe, expect, it, vi } from 'vitest';
 import { defineCatalog } from '../core/catalog.js';
 import { ApiError } from '../core/error.js';
+import { encode } from '../core/wire/index.js';
 import { jan } from '../presets/jan.js';
 import { s2 } from '../presets/s2.js';
 import { baseCatalog } from './base.js';
@@ -291,5 +292,47 @@ describe('Faultline.error', () => {
     });
     const faultline = createFaultline({ ...quiet, catalog, codes: { unavailable: 'busy' } });
     expect(faultline.respond(faultline.error('unavailable')).headers['retry-after']).toBe('30');
+  });
+});
+
+describe('Faultline.encode of plain errors (reused encodings)', () => {
+  const ids = ['req-1', 'a"b\\c', 'x'.repeat(128), 'faultline-template-id-3f9d1c'];
+  for (const format of ['problem', 's2', 'sequin', 'discord', 'google', 'jan'] as const) {
+    it(`sends the bytes a fresh encoding sends, in ${format}`, () => {
+      const faultline = createFaultline({ ...quiet, format, now: () => new Date(0) });
+      for (const requestId of ids) {
+        for (const kind of ['notFound', 'internal', 'rateLimited'] as const) {
+          const error = faultline.error(kind);
+          const fresh = encode(error, format, {
+            requestId,
+            catalog: baseCatalog,
+            now: () => new Date(0),
+          });
+          // Twice: the first call makes the reusable encoding, the second uses it.
+          expect(faultline.encode(error, requestId)).toEqual(fresh);
+          expect(faultline.encode(faultline.error(kind), requestId)).toEqual(fresh);
+        }
+      }
+    });
+  }
+
+  it('does not reuse the encoding of an error with fields of its own', () => {
+    const faultline = createFaultline(quiet);
+    faultline.encode(faultline.error('notFound'), 'warm');
+    const own = faultline.error('notFound', { message: 'No order 42' });
+    expect(JSON.parse(faultline.encode(own, 'r').body).detail).toBe('No order 42');
+    const details = faultline.error('notFound').with({ details: { order: 42 } });
+    expect(JSON.parse(faultline.encode(details, 'r').body).order).toBe(42);
+    const headers = faultline.error('notFound', { headers: { 'x-extra': '1' } });
+    expect(faultline.encode(headers, 'r').headers['x-extra']).toBe('1');
+  });
+
+  it('gives every response its own headers object', () => {
+    const faultline = createFaultline(quiet);
+    const first = faultline.respond(faultline.error('notFound'), { requestId: 'a' });
+    first.headers['x-mutated'] = 'yes';
+    const second = faultline.respond(faultline.error('notFound'), { requestId: 'b' });
+    expect(second.headers['x-mutated']).toBeUndefined();
+    expect(second.headers['x-request-id']).toBe('b');
   });
 });

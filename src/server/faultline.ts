@@ -9,7 +9,7 @@ import {
   type FormatId,
   type WireFormat,
 } from '../core/wire/index.js';
-import { withoutStack } from '../core/wire/shared.js';
+import { hasKeys, withoutStack } from '../core/wire/shared.js';
 import { BASE_CODES, baseCatalog, type ErrorKind, type KindCodes, kindOfStatus } from './base.js';
 import type { HookRequest, HookResponse, ServerHook } from './hooks.js';
 import {
@@ -114,6 +114,8 @@ export class Faultline {
   readonly maxDepth: number;
   readonly requestIdHeader: string;
   readonly hooks: readonly ServerHook[];
+  /** Whether errors are logged: adapters note when each request started only if so. */
+  readonly logging: boolean;
   /** Resolves once the optional OpenTelemetry API has been looked for. */
   readonly ready: Promise<void>;
   readonly #entries: ReadonlyMap<ErrorKind, Entry>;
@@ -121,6 +123,8 @@ export class Faultline {
   readonly #mapError: ((thrown: unknown) => ApiError | undefined) | undefined;
   readonly #generateRequestId: () => string;
   readonly #now: (() => Date) | undefined;
+  /** Encoded responses of plain errors per entry, with holes for the request id; see `#plain`. */
+  readonly #templates = new Map<Entry, Template | false>();
   #telemetry: TelemetryApi | undefined;
 
   constructor(options: FaultlineOptions = {}) {
@@ -133,6 +137,7 @@ export class Faultline {
     this.requestIdHeader = (options.requestIdHeader ?? 'x-request-id').toLowerCase();
     this.hooks = Object.freeze([...(options.hooks ?? [])]);
     this.#log = options.log;
+    this.logging = options.log !== undefined;
     this.#mapError = options.mapError;
     this.#generateRequestId = options.generateRequestId ?? defaultRequestId;
     this.#now = options.now;
@@ -261,6 +266,44 @@ export class Faultline {
   }
 
   #encode(error: ApiError, requestId: string): EncodedError {
+    // Most errors are an entry as it stands (`faultline.error('notFound')`): its encoding
+    // differs only by the request id, so it is made once and the id filled in.
+    if (TEMPLATE_FORMATS.has(this.format) && TEMPLATE_ID.test(requestId) && isPlain(error)) {
+      let template = this.#templates.get(error.entry);
+      if (template === undefined) {
+        template = this.#template(error);
+        this.#templates.set(error.entry, template);
+      }
+      if (template !== false) return fill(template, requestId);
+    }
+    return this.#encodeFully(error, requestId);
+  }
+
+  /**
+   * The encoding of a plain error with its request id as a hole, or `false` when the encoding
+   * cannot be reused: two encodings with different ids must differ only where the id is.
+   */
+  #template(error: ApiError): Template | false {
+    const first = this.#encodeFully(error, TEMPLATE_IDS[0]);
+    const second = this.#encodeFully(error, TEMPLATE_IDS[1]);
+    const template: Template = {
+      status: first.status,
+      headers: Object.entries(first.headers).map(([name, value]) => [
+        name,
+        value.split(TEMPLATE_IDS[0]),
+      ]),
+      body: first.body.split(TEMPLATE_IDS[0]),
+    };
+    const again = fill(template, TEMPLATE_IDS[1]);
+    const same =
+      again.status === second.status &&
+      again.body === second.body &&
+      JSON.stringify(Object.entries(again.headers)) ===
+        JSON.stringify(Object.entries(second.headers));
+    return same ? template : false;
+  }
+
+  #encodeFully(error: ApiError, requestId: string): EncodedError {
     const options: EncodeOptions = { requestId, catalog: this.catalog };
     if (this.#now) options.now = this.#now;
     return encode(error, this.format, options);
@@ -341,6 +384,8 @@ export class Faultline {
   hookRequest(init: {
     method: string;
     path: string;
+    /** The raw query string without the `?` (default `''`). */
+    query?: string | undefined;
     route: string | undefined;
     requestId: string;
     ip: string | undefined;
@@ -352,6 +397,7 @@ export class Faultline {
     return {
       method: init.method,
       path: init.path,
+      query: init.query ?? '',
       route: init.route,
       requestId: init.requestId,
       ip: init.ip,
@@ -365,6 +411,59 @@ export class Faultline {
       error: (kind, options) => this.error(kind, options),
     };
   }
+}
+
+/** An encoded error with holes where the request id goes. */
+interface Template {
+  readonly status: number;
+  readonly headers: readonly (readonly [string, readonly string[]])[];
+  readonly body: readonly string[];
+}
+
+/** Formats whose encoding depends on the error and the request id only (Jan's has the time). */
+const TEMPLATE_FORMATS: ReadonlySet<unknown> = new Set([
+  'problem',
+  's2',
+  'sequin',
+  'discord',
+  'google',
+]);
+/** Ids filled into a template: visible ASCII that JSON writes as it is (no `"` or `\\`). */
+const TEMPLATE_ID = /^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/;
+const TEMPLATE_IDS = ['faultline-template-id-3f9d1c', 'faultline-template-id-b27e40'] as const;
+
+function fill(template: Template, requestId: string): EncodedError {
+  const headers: Record<string, string> = {};
+  for (const [name, parts] of template.headers) {
+    headers[name] = parts.length === 1 ? parts[0]! : parts.join(requestId);
+  }
+  const body = template.body.length === 1 ? template.body[0]! : template.body.join(requestId);
+  return { status: template.status, headers, body };
+}
+
+/**
+ * Whether an error is its catalog entry as it stands: every field an encoder reads is the
+ * entry's own (no message, details, field errors, headers or ids of its own).
+ */
+function isPlain(error: ApiError): error is ApiError & { entry: Entry } {
+  const entry = error.entry;
+  return (
+    entry !== undefined &&
+    error.code === entry.code &&
+    error.status === entry.status &&
+    error.message === entry.message &&
+    error.type === entry.type &&
+    error.title === entry.title &&
+    error.retry === entry.retry &&
+    error.sideEffect === entry.sideEffect &&
+    error.retryAfter === entry.retryAfter &&
+    error.instance === undefined &&
+    error.requestId === undefined &&
+    error.fieldErrors === undefined &&
+    error.headers === undefined &&
+    error.extensions === undefined &&
+    !hasKeys(error.details)
+  );
 }
 
 /** A hook's short-circuit response as a neutral response (lower-case headers). */

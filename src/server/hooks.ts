@@ -31,6 +31,8 @@ export interface HookRequest {
   readonly method: string;
   /** The path, without the query. */
   readonly path: string;
+  /** The raw query string, without the `?` (`''` when there is none). */
+  readonly query: string;
   /** The route pattern when the framework knows it (`/orders/:id`). */
   readonly route: string | undefined;
   readonly requestId: string;

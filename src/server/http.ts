@@ -39,6 +39,14 @@ export function negotiateContentType(type: string, accept: string | undefined): 
   return wantsJson ? type.replace(/^[^;]+/, 'application/json') : type;
 }
 
+/** The raw query string of a request target or URL, without the `?` and any fragment. */
+export function queryOf(target: string): string {
+  const mark = target.indexOf('?');
+  if (mark === -1) return '';
+  const hash = target.indexOf('#', mark);
+  return target.slice(mark + 1, hash === -1 ? target.length : hash);
+}
+
 const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /**

@@ -1,6 +1,7 @@
 export type {
   AppOptions,
   FetchHandler,
+  FetchHandlerOptions,
   NeutralRequest,
   Outcome,
   RouteContext,

@@ -50,17 +50,18 @@ export class Router<T> {
    */
   match(method: string, path: string): Match<T> {
     const parts = path.split('/').slice(1);
-    const allow = new Set<string>();
+    let allow: Set<string> | undefined;
     let fallback: { route: CompiledRoute<T>; params: Record<string, string> } | undefined;
     for (const route of this.#routes) {
       const params = matchSegments(route.segments, parts);
       if (!params) continue;
       if (route.method === method) return { kind: 'found', route, params };
       if (method === 'HEAD' && route.method === 'GET') fallback ??= { route, params };
+      allow ??= new Set();
       allow.add(route.method);
     }
     if (fallback) return { kind: 'found', ...fallback };
-    return allow.size > 0 ? { kind: 'method', allow: [...allow] } : { kind: 'none' };
+    return allow ? { kind: 'method', allow: [...allow] } : { kind: 'none' };
   }
 }
 

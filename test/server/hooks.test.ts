@@ -125,3 +125,38 @@ describe.each(TARGETS)('hooks on %s', (target) => {
     expect((await observed('h-body')).body).toEqual({ sku: 'a', qty: 2 });
   });
 });
+
+describe.each(TARGETS)('onResponse before the answer on %s', (target) => {
+  let server: Running;
+  const stored = new Set<string>();
+  // Like an idempotency store: the response must be saved before the client can retry.
+  const hooks: ServerHook[] = [
+    {
+      name: 'store',
+      async onResponse(request) {
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        stored.add(request.requestId);
+      },
+    },
+  ];
+
+  beforeAll(async () => {
+    server = await start(target, { hooks, telemetry: false });
+  });
+  afterAll(() => server.close());
+
+  it('finishes every onResponse before the client has the response', async () => {
+    for (const [id, path, status] of [
+      ['s-ok', '/orders/7', 200],
+      ['s-crash', '/orders/crash', 500],
+    ] as const) {
+      const response = await send(server.url, {
+        method: 'GET',
+        path,
+        headers: { 'x-request-id': id },
+      });
+      expect(response.status).toBe(status);
+      expect(stored.has(id)).toBe(true);
+    }
+  });
+});
