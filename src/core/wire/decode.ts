@@ -213,7 +213,12 @@ const codeIndexes = new WeakMap<object, Map<unknown, Entry>>();
  * and the reverse; an exact match wins) from an index built once per catalog, so a lookup is
  * one map read with no string building.
  */
+let lastCatalog: object | undefined;
+let lastIndex: Map<unknown, Entry> | undefined;
+
 function lookup(catalog: Catalog<any>, code: unknown): Entry | undefined {
+  // Most callers decode against one catalog: skip the WeakMap read when it is the last one.
+  if (catalog === lastCatalog) return lastIndex!.get(code);
   let index = codeIndexes.get(catalog);
   if (index === undefined) {
     index = new Map();
@@ -233,6 +238,8 @@ function lookup(catalog: Catalog<any>, code: unknown): Entry | undefined {
     }
     codeIndexes.set(catalog, index);
   }
+  lastCatalog = catalog;
+  lastIndex = index;
   return index.get(code);
 }
 
