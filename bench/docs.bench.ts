@@ -111,7 +111,10 @@ export default async function run(): Promise<BenchReport> {
     const loadMs = performance.now() - loadStart;
     const rows: Record<string, number[]> = {};
     const done: Record<string, number[]> = {};
-    for (let round = 0; round < ROUNDS; round++) {
+    // Round 0 is the cold one (the page's code not yet optimised, styles never recalculated):
+    // reported in its own column, and kept out of the percentiles of the warm rounds.
+    const cold: Record<string, number> = {};
+    for (let round = 0; round <= ROUNDS; round++) {
       for (const step of STEPS) {
         const ms = await page.evaluate(async ({ query, select }) => {
           const start = performance.now();
@@ -136,6 +139,10 @@ export default async function run(): Promise<BenchReport> {
           }
           return [first, performance.now() - start] as const;
         }, step);
+        if (round === 0) {
+          cold[step.label] = ms[0];
+          continue;
+        }
         rows[step.label] = [...(rows[step.label] ?? []), ms[0]];
         done[step.label] = [...(done[step.label] ?? []), ms[1]];
       }
@@ -151,20 +158,21 @@ export default async function run(): Promise<BenchReport> {
         p99: percentile(first, 99),
         allP50: percentile(all, 50),
         allP99: percentile(all, 99),
+        cold: cold[step.label]!,
       };
     });
     const worst = Math.max(...table.map((row) => row.p99));
     const markdown = [
-      `A catalog of ${CODES} codes in 20 category ranges: page of ${(html.length / 1024).toFixed(0)} KiB, rendered by \`renderHtml\` in ${renderMs.toFixed(0)} ms, loaded by chromium in ${loadMs.toFixed(0)} ms. Each step ran ${ROUNDS} times. *First results*: from the input event to the rendered frame that shows the updated top of the page. *All rows*: until the page has updated every row (it works top-down, a bounded slice of rows per frame).`,
+      `A catalog of ${CODES} codes in 20 category ranges: page of ${(html.length / 1024).toFixed(0)} KiB, rendered by \`renderHtml\` in ${renderMs.toFixed(0)} ms, loaded by chromium in ${loadMs.toFixed(0)} ms. Each step ran once cold (the first search on a fresh page) and then ${ROUNDS} times warm; the percentiles are of the warm runs. *First results*: from the input event to the rendered frame that shows the updated top of the page. *All rows*: until the page has updated every row (it works top-down, a bounded slice of rows per frame).`,
       '',
-      '| step | first results p50 (ms) | first results p99 (ms) | all rows p50 (ms) | all rows p99 (ms) |',
-      '| --- | ---: | ---: | ---: | ---: |',
+      '| step | cold, first results (ms) | first results p50 (ms) | first results p99 (ms) | all rows p50 (ms) | all rows p99 (ms) |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
       ...table.map(
         (row) =>
-          `| ${row.step} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.allP50.toFixed(1)} | ${row.allP99.toFixed(1)} |`,
+          `| ${row.step} | ${row.cold.toFixed(1)} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.allP50.toFixed(1)} | ${row.allP99.toFixed(1)} |`,
       ),
       '',
-      `Goal: search answers in under ${GOAL_MS} ms (first results, p99). Worst p99: ${worst.toFixed(1)} ms — ${worst < GOAL_MS ? 'met' : 'NOT met'}. The figures include waiting for the browser's next frame (up to 16 ms at 60 Hz).`,
+      `Goal: search answers in under ${GOAL_MS} ms (first results, p99). Worst warm p99: ${worst.toFixed(1)} ms — ${worst < GOAL_MS ? 'met' : 'NOT met'}; worst cold: ${Math.max(...table.map((row) => row.cold)).toFixed(1)} ms. The figures include waiting for the browser's next frame (up to 16 ms at 60 Hz).`,
     ].join('\n');
     return {
       title: 'Docs: HTML reference search with 2 000 codes',
