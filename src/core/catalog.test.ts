@@ -295,6 +295,8 @@ describe('defineCatalog', () => {
   it('treats quoted numeric keys as strings when asked', () => {
     const catalog = defineCatalog({ name: 's', codes: 'string', entries: { '404': plain } });
     expect(catalog.codes).toEqual(['404']);
+    expect(catalog.get(404)?.code).toBe('404');
+    expect(catalog.get('404')?.code).toBe('404');
   });
 });
 

@@ -155,6 +155,31 @@ function codeKey(code: Code): string {
   return typeof code === 'number' ? `n:${code}` : `s:${code}`;
 }
 
+const CANONICAL_INTEGER = /^(0|[1-9][0-9]{0,15})$/;
+
+/**
+ * Every entry under its code, and under the other spelling of that code where there is no
+ * exact entry: a non-negative integer code also under its decimal string, and a string of
+ * digits also as a number. So a lookup is one map read, with no string building.
+ */
+function indexCodes(entries: readonly Entry[]): Map<Code, Entry> {
+  const index = new Map<Code, Entry>();
+  for (const entry of entries) index.set(entry.code, entry);
+  for (const entry of entries) {
+    const code = entry.code;
+    const alias =
+      typeof code === 'number'
+        ? Number.isSafeInteger(code) && code >= 0
+          ? String(code)
+          : undefined
+        : CANONICAL_INTEGER.test(code)
+          ? Number(code)
+          : undefined;
+    if (alias !== undefined && !index.has(alias)) index.set(alias, entry);
+  }
+  return index;
+}
+
 /** Fills `{field}` placeholders of a message template from details. */
 export function formatMessage(template: string, details: unknown): string {
   if (!template.includes('{')) return template;
@@ -195,7 +220,8 @@ export class Catalog<D extends CatalogDefinition = any> {
   /** Every entry, in definition order. */
   readonly entries: readonly Entry<CodesOf<D>>[];
   readonly groups: readonly Group[];
-  readonly #byCode: Map<string, Entry>;
+  /** Codes as they are, plus decimal-string and numeric aliases (exact codes win). */
+  readonly #byCode: Map<Code, Entry>;
   readonly #byType: Map<string, Entry>;
 
   /** @internal Use {@link defineCatalog} or {@link catalogFromJSON}. */
@@ -209,7 +235,7 @@ export class Catalog<D extends CatalogDefinition = any> {
     this.unlistedReserved = built.unlistedReserved;
     this.entries = built.entries as Entry<CodesOf<D>>[];
     this.groups = built.groups;
-    this.#byCode = new Map(built.entries.map((entry) => [codeKey(entry.code), entry]));
+    this.#byCode = indexCodes(built.entries);
     this.#byType = new Map(
       built.entries.filter((entry) => entry.type !== 'about:blank').map((e) => [e.type, e]),
     );
@@ -226,18 +252,12 @@ export class Catalog<D extends CatalogDefinition = any> {
    * carry codes as strings), and a string of digits matches a numeric code.
    */
   get(code: unknown): Entry<CodesOf<D>> | undefined {
-    if (typeof code === 'number') {
-      return (this.#byCode.get(codeKey(code)) ?? this.#byCode.get(codeKey(String(code)))) as
-        | Entry<CodesOf<D>>
-        | undefined;
+    let entry: Entry | undefined;
+    if (typeof code === 'string') entry = this.#byCode.get(code);
+    else if (typeof code === 'number') {
+      entry = this.#byCode.get(code) ?? this.#byCode.get(String(code));
     }
-    if (typeof code !== 'string') return undefined;
-    const exact = this.#byCode.get(codeKey(code));
-    if (exact) return exact as Entry<CodesOf<D>>;
-    if (/^(0|[1-9][0-9]{0,15})$/.test(code)) {
-      return this.#byCode.get(codeKey(Number(code))) as Entry<CodesOf<D>> | undefined;
-    }
-    return undefined;
+    return entry as Entry<CodesOf<D>> | undefined;
   }
 
   /** Whether `code` is one of this catalog's codes. */

@@ -206,45 +206,6 @@ function detectFormat(
   return best;
 }
 
-const codeIndexes = new WeakMap<object, Map<unknown, Entry>>();
-
-/**
- * The entry of `code`, with `Catalog.get`'s rules (a number also matches its decimal string
- * and the reverse; an exact match wins) from an index built once per catalog, so a lookup is
- * one map read with no string building.
- */
-let lastCatalog: object | undefined;
-let lastIndex: Map<unknown, Entry> | undefined;
-
-function lookup(catalog: Catalog<any>, code: unknown): Entry | undefined {
-  // Most callers decode against one catalog: skip the WeakMap read when it is the last one.
-  if (catalog === lastCatalog) return lastIndex!.get(code);
-  let index = codeIndexes.get(catalog);
-  if (index === undefined) {
-    index = new Map();
-    const entries: readonly Entry[] = catalog.entries;
-    for (const entry of entries) index.set(entry.code, entry);
-    for (const entry of entries) {
-      const code = entry.code;
-      const alias =
-        typeof code === 'number'
-          ? Number.isSafeInteger(code) && code >= 0
-            ? String(code)
-            : undefined
-          : CANONICAL_INTEGER.test(code)
-            ? Number(code)
-            : undefined;
-      if (alias !== undefined && !index.has(alias)) index.set(alias, entry);
-    }
-    codeIndexes.set(catalog, index);
-  }
-  lastCatalog = catalog;
-  lastIndex = index;
-  return index.get(code);
-}
-
-const CANONICAL_INTEGER = /^(0|[1-9][0-9]{0,15})$/;
-
 function merge(
   low: Record<string, unknown> | undefined,
   high: Record<string, unknown> | undefined,
@@ -535,7 +496,7 @@ function decodeUnchecked(
   }
   const fields = format.decode(value!, status, catalog);
   let entry = fields.entry;
-  if (entry === undefined && catalog !== undefined) entry = lookup(catalog, fields.code ?? status);
+  if (entry === undefined && catalog !== undefined) entry = catalog.get(fields.code ?? status);
   const code = entry?.code ?? fields.code ?? status;
   return new Decoded(format.id, code, status, entry, fields, head, captureStack === true);
 }
