@@ -175,25 +175,28 @@ describe('end to end with the faultline client: Redis killed, restarted and stal
     let next = 0;
     const crashKey = 'op-crash';
     let crashSent = false;
-    // A load balancer: each attempt goes to the next live worker. Attempts of one operation
-    // ask their worker to die while it holds the lease, until one does: an attempt refused
-    // before the handler (a 409 while the fresh Redis is younger than a lease) kills nobody.
+    // A load balancer: each attempt goes to the next live worker. One worker is kept for the
+    // crash: attempts of one operation ask it to die while it holds the lease, until it does
+    // (an attempt refused before the handler, a 409 while the fresh Redis is younger than a
+    // lease, kills nobody). It takes no other traffic, so no other request dies with it after
+    // its effect — a crash the lease alone cannot cover (the PostgreSQL transactional mode does).
+    const crashWorker = workers[0]!;
     const balancer = async (input: string, init: RequestInit) => {
-      const targets = live();
-      const worker = targets[next++ % targets.length]!;
       const url = new URL(input);
-      url.port = String(worker.port);
       const headers = new Headers(init.headers);
-      if (headers.get('idempotency-key') !== crashKey || crashSent) {
-        return fetch(url, { ...init, headers });
+      if (headers.get('idempotency-key') === crashKey && !crashSent) {
+        url.port = String(crashWorker.port);
+        headers.set('x-crash', 'before-effect');
+        try {
+          return await fetch(url, { ...init, headers });
+        } catch (error) {
+          crashSent = true; // the worker died holding the lease
+          throw error;
+        }
       }
-      headers.set('x-crash', 'before-effect');
-      try {
-        return await fetch(url, { ...init, headers });
-      } catch (error) {
-        crashSent = true; // the worker died holding the lease
-        throw error;
-      }
+      const targets = live().filter((worker) => worker !== crashWorker);
+      url.port = String(targets[next++ % targets.length]!.port);
+      return fetch(url, { ...init, headers });
     };
     const client = createClient({
       baseUrl: 'http://127.0.0.1:1',
