@@ -11,6 +11,7 @@ import {
   isRecord,
   millisecondsOf,
   parseRetryAfter,
+  restOf,
   statusSemantics,
   withoutStack,
 } from './shared.js';
@@ -26,6 +27,8 @@ import type {
 const DEFAULT_MAX_BYTES = 1024 * 1024;
 const PREVIEW = 200;
 const MAX_REQUEST_ID = 1024;
+/** A detection score that settles the format (see {@link WireFormat.detect}). */
+const SETTLED = 100;
 
 /** What the headers of a response say, read in one pass. */
 interface HeaderInfo {
@@ -199,6 +202,7 @@ function detectFormat(
   for (const format of DETECTION_ORDER) {
     const score = format.detect(body, status, contentType);
     if (score > bestScore) {
+      if (score >= SETTLED) return format;
       best = format;
       bestScore = score;
     }
@@ -253,8 +257,12 @@ function toError(
 ): ApiError {
   let details = fields.details;
   let extensions = fields.extensions;
-  if (fields.rest !== undefined) {
-    const [restDetails, restExtensions] = splitRest(fields.rest, entry);
+  const rest =
+    fields.restOf !== undefined && fields.restKnown !== undefined
+      ? merge(restOf(fields.restOf, fields.restKnown), fields.rest)
+      : fields.rest;
+  if (rest !== undefined) {
+    const [restDetails, restExtensions] = splitRest(rest, entry);
     details = merge(restDetails, details);
     extensions = merge(restExtensions, extensions);
   }

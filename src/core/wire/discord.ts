@@ -1,6 +1,7 @@
 import type { ApiError, FieldError } from '../error.js';
 import {
   defineFormat,
+  emptyFields,
   isRecord,
   JSON_CONTENT_TYPE,
   MAX_FIELD_ERRORS,
@@ -111,7 +112,7 @@ function readList(value: unknown[]): FieldError[] {
 }
 
 function decode(body: Record<string, unknown>): WireFields {
-  const fields: WireFields = {};
+  const fields = emptyFields();
   const { code, message, errors } = body;
   readCode(fields, code);
   if (typeof message === 'string') fields.message = message;

@@ -4,6 +4,7 @@ import {
   bracketPath,
   defineFormat,
   detailsOf,
+  emptyFields,
   fieldError,
   hasKeys,
   isIndex,
@@ -146,7 +147,7 @@ function decode(
   _status: number,
   catalog?: Catalog<any>,
 ): WireFields {
-  const fields: WireFields = {};
+  const fields = emptyFields();
   for (const key of Object.keys(body)) if (key !== 'error') misfit(fields, key, body[key]);
   const error = body.error;
   if (!isRecord(error)) {
@@ -198,7 +199,7 @@ function decode(
     }
   }
   // The Struct carries the typed details; metadata strings are only a fallback without it.
-  if (fields.details !== undefined) delete fields.rest;
+  if (fields.details !== undefined) fields.rest = undefined;
   if (fieldErrors.length > 0) fields.fieldErrors = fieldErrors;
   if (unknownItems.length > 0) misfit(fields, 'details', unknownItems);
   return fields;

@@ -5,6 +5,7 @@ import {
   defineFormat,
   detailsOf,
   dottedPath,
+  emptyFields,
   fieldError,
   hasKeys,
   isRecord,
@@ -72,7 +73,7 @@ function readErrors(value: unknown[]): FieldError[] {
 }
 
 function decode(body: Record<string, unknown>): WireFields {
-  const fields: WireFields = {};
+  const fields = emptyFields();
   const { error, code, message, details, errors } = body;
   // `error` is the status phrase: a title, and the message when the body has no other.
   if (typeof error === 'string') fields.title = error;

@@ -4,6 +4,7 @@ import { reasonPhrase } from '../http.js';
 import {
   codeOf,
   defineFormat,
+  emptyFields,
   entryOf,
   fieldError,
   isRecord,
@@ -13,7 +14,6 @@ import {
   parsePointer,
   pointerOf,
   requestIdOf,
-  restOf,
   retryAfterOf,
   secondsOf,
   spreadDetails,
@@ -111,7 +111,7 @@ function decode(
   _status: number,
   catalog?: Catalog<any>,
 ): WireFields {
-  const fields: WireFields = {};
+  const fields = emptyFields();
   const { type, title, detail, instance, code, request_id, retry_after, errors } = body;
   if (typeof type === 'string') {
     fields.type = type;
@@ -137,8 +137,8 @@ function decode(
   if (Array.isArray(errors)) fields.fieldErrors = readErrors(errors);
   else misfit(fields, 'errors', errors);
   // `status` repeats the HTTP status; the response's own status is the one that counts.
-  const rest = restOf(body, KNOWN);
-  if (rest !== undefined) fields.rest = rest;
+  fields.restOf = body;
+  fields.restKnown = KNOWN;
   return fields;
 }
 

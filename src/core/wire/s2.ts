@@ -4,6 +4,7 @@ import type { Entry } from '../types.js';
 import {
   codeOf,
   defineFormat,
+  emptyFields,
   entryOf,
   fieldError,
   hasKeys,
@@ -143,7 +144,7 @@ function decode(body: Record<string, unknown>, status: number, catalog?: Catalog
     const known = knownStructured(body);
     if (known !== undefined) return { code: known, details: body };
   }
-  const fields: WireFields = {};
+  const fields = emptyFields();
   readCode(fields, code);
   if (typeof message === 'string') fields.message = message;
   else misfit(fields, 'message', message);

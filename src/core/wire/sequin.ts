@@ -2,6 +2,7 @@ import type { ApiError, FieldError } from '../error.js';
 import {
   defineFormat,
   dottedPath,
+  emptyFields,
   isRecord,
   JSON_CONTENT_TYPE,
   MAX_FIELD_ERRORS,
@@ -55,7 +56,7 @@ function readValidationErrors(value: Record<string, unknown>): FieldError[] {
 }
 
 function decode(body: Record<string, unknown>): WireFields {
-  const fields: WireFields = {};
+  const fields = emptyFields();
   const { summary, code, validation_errors } = body;
   if (typeof summary === 'string') fields.message = summary;
   else misfit(fields, 'summary', summary);

@@ -472,6 +472,29 @@ export function defineFormat(parts: FormatParts): WireFormat {
   return Object.freeze(format);
 }
 
+/**
+ * A {@link WireFields} with every member present and `undefined`: the decoders of all formats
+ * then fill objects of one shape, which keeps the reads after them monomorphic.
+ */
+export function emptyFields(): WireFields {
+  return {
+    code: undefined,
+    entry: undefined,
+    message: undefined,
+    details: undefined,
+    rest: undefined,
+    restOf: undefined,
+    restKnown: undefined,
+    extensions: undefined,
+    type: undefined,
+    title: undefined,
+    instance: undefined,
+    requestId: undefined,
+    retryAfter: undefined,
+    fieldErrors: undefined,
+  };
+}
+
 /** Sets a member a format knows but whose value has the wrong type aside, as an extension. */
 export function misfit(fields: WireFields, key: string, value: unknown): void {
   if (value === undefined) return;
@@ -488,7 +511,8 @@ export function readCode(fields: WireFields, code: unknown): void {
 
 /**
  * Reads the members the flat formats share — `request_id`, `retry_after` (seconds) — and keeps
- * every member not in `known` for details; returns `fields`.
+ * every member not in `known` for details (read lazily, see {@link WireFields.restOf});
+ * returns `fields`.
  */
 export function readSharedMembers(
   fields: WireFields,
@@ -501,8 +525,8 @@ export function readSharedMembers(
   const retryAfter = secondsOf(retry_after);
   if (retryAfter !== undefined) fields.retryAfter = retryAfter;
   else misfit(fields, 'retry_after', retry_after);
-  const rest = restOf(body, known);
-  if (rest !== undefined) fields.rest = rest;
+  fields.restOf = body;
+  fields.restKnown = known;
   return fields;
 }
 

@@ -33,26 +33,34 @@ export interface EncodeOptions {
  */
 export interface WireFields {
   /** The code as the body carries it. */
-  code?: Code;
+  code?: Code | undefined;
   /** Set when the format itself identified the entry (a problem `type`, an S2 structured body). */
-  entry?: Entry;
-  message?: string;
+  entry?: Entry | undefined;
+  message?: string | undefined;
   /** Members that are details for certain (Jan's `details`, Google's `Struct`). */
-  details?: Record<string, unknown>;
+  details?: Record<string, unknown> | undefined;
   /**
    * Top-level members the format does not map. They become details or extensions, depending
    * on the entry's details schema (see {@link decode}).
    */
-  rest?: Record<string, unknown>;
+  rest?: Record<string, unknown> | undefined;
+  /**
+   * The lazy form of `rest`: the own members of `restOf` whose names are not in `restKnown`.
+   * Read only when the error is built, so a decode that needs just the code and entry (a
+   * retry decision) never copies them.
+   */
+  restOf?: Record<string, unknown> | undefined;
+  /** Member names of `restOf` the format mapped (see `restOf`). */
+  restKnown?: ReadonlySet<string> | undefined;
   /** Members that are known not to be details. */
-  extensions?: Record<string, unknown>;
-  type?: string;
-  title?: string;
-  instance?: string;
-  requestId?: string;
+  extensions?: Record<string, unknown> | undefined;
+  type?: string | undefined;
+  title?: string | undefined;
+  instance?: string | undefined;
+  requestId?: string | undefined;
   /** Seconds, from the body. */
-  retryAfter?: number;
-  fieldErrors?: FieldError[];
+  retryAfter?: number | undefined;
+  fieldErrors?: FieldError[] | undefined;
 }
 
 /** One wire format: an encoder, a decoder and a detector that recognises its bodies. */
@@ -66,7 +74,8 @@ export interface WireFormat {
   encode(error: ApiError, options?: EncodeOptions): EncodedError;
   /**
    * How sure the format is that `body` is one of its own: 0 = not this format, higher = more
-   * confident. Looks at a handful of members, never walks the body.
+   * confident; 100 or more settles it (the content type names the format) and ends
+   * detection. Looks at a handful of members, never walks the body.
    */
   detect(body: Record<string, unknown>, status: number, contentType: string | undefined): number;
   /**
