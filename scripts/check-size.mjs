@@ -2,7 +2,8 @@
 // way an application's bundler would (esbuild, minified, ESM, every export kept), gzipped with
 // node:zlib at the highest level, and compared with its budget.
 //
-// Usage: `node scripts/check-size.mjs [dist directory]` after `npm run build`.
+// Usage: `node scripts/check-size.mjs [dist directory]` after `npm run build`. An entry over its
+// budget is followed by the minified bytes each of its modules adds, largest first.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -29,6 +30,7 @@ for (const [entry, budget] of Object.entries(BUDGETS)) {
     platform: 'neutral',
     write: false,
     logLevel: 'silent',
+    metafile: true,
   });
   const code = result.outputFiles[0].contents;
   const size = gzipSync(code, { level: 9 }).length;
@@ -36,6 +38,14 @@ for (const [entry, budget] of Object.entries(BUDGETS)) {
   process.stdout.write(
     `check-size: ${entry}: ${size} B min+gzip (${code.length} B min), budget ${budget} B: ${verdict}\n`,
   );
-  if (size > budget) failed = true;
+  if (size > budget) {
+    failed = true;
+    const inputs = Object.values(result.metafile.outputs)[0].inputs;
+    const rows = Object.entries(inputs).sort(([, a], [, b]) => b.bytesInOutput - a.bytesInOutput);
+    for (const [path, { bytesInOutput }] of rows) {
+      if (bytesInOutput)
+        process.stdout.write(`  ${String(bytesInOutput).padStart(6)} B  ${path}\n`);
+    }
+  }
 }
 process.exit(failed ? 1 : 0);

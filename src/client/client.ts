@@ -172,10 +172,11 @@ export interface Client<K> {
 
 const IDEMPOTENT = /^(GET|HEAD|OPTIONS|TRACE|PUT|DELETE)$/;
 const KEY = 'idempotency-key';
-const NEVER = Number.POSITIVE_INFINITY;
-// Failures before any byte left: nothing reached the server (undici, Bun and Deno spellings).
+const NEVER = Infinity;
+// Failures before any byte left: nothing reached the server (undici, Bun and Deno spellings;
+// `refused` covers ECONNREFUSED and ConnectionRefused).
 const NOT_SENT =
-  /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|CONNECT_TIMEOUT|ConnectionRefused|refused|dns error|getaddrinfo/i;
+  /refused|ENOTFOUND|EAI_AGAIN|E(HOST|NET)UNREACH|CONNECT_TIMEOUT|dns error|getaddrinfo/i;
 
 interface Origin {
   budget: RetryBudget | undefined;
@@ -183,10 +184,10 @@ interface Origin {
   gate: Gate;
 }
 
-/** What `cause` says of itself and of its cause: codes and messages, for {@link NOT_SENT}. */
-function describe(cause: unknown): string {
+/** Whether a failed `fetch` sent nothing, by the codes and messages of the error and its cause. */
+function notSent(cause: unknown): boolean {
   const e = cause as { code?: unknown; message?: unknown; cause?: typeof e } | undefined;
-  return `${e?.code} ${e?.message} ${e?.cause?.code} ${e?.cause?.message}`;
+  return NOT_SENT.test(`${e?.code} ${e?.message} ${e?.cause?.code} ${e?.cause?.message}`);
 }
 
 /** Waits `ms`; resolves `false` at once when `signal` aborts. */
@@ -230,9 +231,9 @@ async function readText(response: Response, max: number): Promise<string> {
 function newKey(): string {
   const c = globalThis.crypto;
   if (c?.randomUUID) return c.randomUUID();
-  const bytes = new Uint8Array(16);
-  if (c?.getRandomValues) c.getRandomValues(bytes);
-  else for (let i = 0; i < 16; i++) bytes[i] = Math.random() * 256;
+  // Math.random only counts where the runtime has no crypto at all.
+  const bytes = new Uint8Array(16).map(() => Math.random() * 256);
+  c?.getRandomValues?.(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
@@ -452,7 +453,7 @@ export function createClient<K extends Catalog<any> | undefined = undefined>(
       } catch (cause) {
         if (signal?.aborted) why = 'aborted';
         // A response whose body broke off was sent all the same.
-        const sent = !!response || !NOT_SENT.test(describe(cause));
+        const sent = !!response || !notSent(cause);
         error = clientError(why ?? (sent ? 'network_error' : 'connect_error'), sent, cause);
       } finally {
         clearTimeout(timer);

@@ -7,25 +7,35 @@
  */
 import { type Catalog, formatMessage } from '../core/catalog.js';
 import { ApiError, type ApiErrorInit, type FieldError } from '../core/error.js';
-import type { Code, Entry, Retry, SideEffect } from '../core/types.js';
+import type { Entry, Retry, SideEffect } from '../core/types.js';
+import { decimal } from './hints.js';
 
 type Rec = Record<string, any>;
 
 /** Top-level members some format maps; the others are details. */
 const KNOWN =
-  /^(type|title|status|detail|instance|code|message|summary|errors|validation_errors|request_id|retry_after|error|details|timestamp|__proto__)$/;
+  /^(type|title|status|detail|instance|code|message|summary|errors|validation_errors|request_id|retry_after|error|details|timestamp)$/;
 const INDEX = /^(0|[1-9]\d{0,14})$/;
 
 /** Retry and side effect of an HTTP status no catalog entry describes (the core's rule). */
 export function statusSemantics(status: number): { retry: Retry; sideEffect: SideEffect } {
   return {
-    retry: [408, 429, 500, 502, 503, 504, 507, 521, 522, 523, 524].includes(status) ? 'yes' : 'no',
+    // 408, 429, 500, 502, 503, 504, 507 and 521 to 524.
+    retry: /^(408|429|50[02347]|52[1-4])$/.test(String(status)) ? 'yes' : 'no',
     sideEffect: status < 400 || status > 499 || status === 408 || status === 499 ? 'maybe' : 'no',
   };
 }
 
 const isRec = (value: unknown): value is Rec =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A non-empty string, else `undefined`. */
+const nonEmpty = (value: unknown): string | undefined =>
+  typeof value === 'string' && value ? value : undefined;
+
+/** A path segment or code: an array index or a code of digits becomes a number. */
+const index = (segment: string): string | number =>
+  INDEX.test(segment) ? Number(segment) : segment;
 
 /** Seconds from a number or a numeric string (`"1.5"`, Google's `"1.5s"`), 0 to one year. */
 const seconds = (value: unknown): number | undefined => {
@@ -39,29 +49,29 @@ const seconds = (value: unknown): number | undefined => {
  */
 export function retryAfterOf(value: string | null, now: number): number | undefined {
   if (value === null) return undefined;
-  const date = /[a-z]/i.test(value)
-    ? Math.max(0, Math.ceil((Date.parse(value) - now) / 1000))
-    : value.trim();
-  return seconds(date);
+  return seconds(
+    /[a-z]/i.test(value) ? Math.max(0, Math.ceil((Date.parse(value) - now) / 1000)) : value.trim(),
+  );
 }
 
 /** A field path from a JSON pointer (`#/a/0`), a dotted (`a.0`) or bracketed (`a[0].b`) path. */
 function pathOf(where: unknown): (string | number)[] {
   if (Array.isArray(where)) return where.filter((p) => /^[sn]/.test(typeof p));
-  let text = typeof where === 'string' ? where.replace(/^#/, '') : '';
+  let path = typeof where === 'string' ? where.replace(/^#/, '') : '';
   try {
-    text = decodeURIComponent(text);
+    path = decodeURIComponent(path);
   } catch {
     // Not percent-encoded after all: keep the text as it is.
   }
-  const pointer = text[0] === '/';
-  return text
-    .split(pointer ? '/' : /\.|\[(\d+)\]\.?/)
-    .slice(pointer ? 1 : 0)
-    .filter((p) => p !== undefined && (pointer || p !== ''))
-    .map((p) =>
-      INDEX.test(p) ? Number(p) : pointer ? p.replace(/~1/g, '/').replace(/~0/g, '~') : p,
-    );
+  return path[0] === '/'
+    ? path
+        .slice(1)
+        .split('/')
+        .map((p) => index(p.replace(/~1/g, '/').replace(/~0/g, '~')))
+    : path
+        .split(/\.|\[(\d+)\]\.?/)
+        .filter(Boolean)
+        .map(index);
 }
 
 /**
@@ -100,31 +110,27 @@ export function decodeError(
   let details: Rec | undefined;
   let rest: Rec | undefined;
   let retryAfter: number | undefined;
-  let message: string | undefined;
   try {
     // The reviver drops `__proto__` keys at every depth, so no later copy can meet one.
-    const body: unknown = JSON.parse(text.replace(/^\uFEFF/, ''), (key, value) =>
+    const json: unknown = JSON.parse(text.replace(/^\uFEFF/, ''), (key, value) =>
       key === '__proto__' ? undefined : value,
     );
-    if (!isRec(body)) throw body;
-    const { code, type, detail, summary, errors, error } = body;
-    const keys = Object.keys(body);
-    // Google's envelope, recognised as the core does: an `error` object that says something.
-    const g =
+    if (!isRec(json)) throw json;
+    const { code, type, errors, error } = json;
+    const keys = Object.keys(json);
+    if (
       isRec(error) &&
       (typeof error.code === 'number' ||
         typeof error.status === 'string' ||
         typeof error.message === 'string')
-        ? error
-        : undefined;
-    if (g) {
-      // Google's `google.rpc.Status`: the code is the ErrorInfo reason.
-      got.message = g.message;
-      for (const item of list(g.details).slice(0, 64)) {
+    ) {
+      // Google's `google.rpc.Status` envelope: the code is the ErrorInfo reason.
+      got.message = error.message;
+      for (const item of list(error.details).slice(0, 64)) {
         const kind = String(item?.['@type']).replace(/.*\./, '');
         const reason = item?.reason;
-        if (kind === 'ErrorInfo' && typeof reason === 'string' && reason) {
-          got.code = !catalog?.get(reason) && INDEX.test(reason) ? Number(reason) : reason;
+        if (kind === 'ErrorInfo' && nonEmpty(reason)) {
+          got.code = catalog?.get(reason) ? reason : index(reason);
           if (isRec(item.metadata)) rest = item.metadata;
         }
         if (kind === 'RetryInfo') {
@@ -138,40 +144,46 @@ export function decodeError(
         if (kind === 'RequestInfo') got.requestId = item.requestId;
         if (kind === 'Struct' && isRec(item.value)) details = item.value;
       }
-    } else if (code === undefined && body.message === undefined && keys.length) {
-      // S2's structured bodies carry their details alone; the member names the code.
-      entry = catalog?.entries.find(
-        (e) => e.structured && keys.every((k) => Object.hasOwn(e.details?.properties ?? {}, k)),
-      );
-      if (
-        entry ||
-        (keys.length === 1 && /^(fencing_token_mismatch|seq_num_mismatch|tail)$/.test(keys[0]!))
-      ) {
-        got.code = keys[0] === 'tail' ? 'range_not_satisfiable' : keys[0];
-        details = body;
+    } else {
+      if (code === undefined && json.message === undefined && keys.length) {
+        // S2's structured bodies carry their details alone; the member names the code.
+        entry = catalog?.entries.find(
+          (e) => e.structured && keys.every((k) => Object.hasOwn(e.details?.properties ?? {}, k)),
+        );
+        if (
+          entry ||
+          (keys.length === 1 && /^(fencing_token_mismatch|seq_num_mismatch|tail)$/.test(keys[0]!))
+        ) {
+          got.code = keys[0] === 'tail' ? 'range_not_satisfiable' : keys[0];
+          details = json;
+        }
       }
-    }
-    if (!g && !details) {
-      if ((typeof code === 'string' && code) || Number.isFinite(code)) got.code = code;
-      if (typeof type === 'string') {
-        got.type = type;
-        if (code === undefined && type !== 'about:blank') entry = catalog?.getByType(type);
+      if (!details) {
+        if (nonEmpty(code) || Number.isFinite(code)) got.code = code;
+        if (typeof type === 'string') {
+          got.type = type;
+          if (code === undefined && type !== 'about:blank') entry = catalog?.getByType(type);
+        }
+        // Jan's `error` is the status phrase: a title.
+        got.title = json.title ?? error;
+        got.message = [json.detail, json.message, json.summary].find((m) => typeof m === 'string');
+        got.instance = json.instance;
+        got.requestId = json.request_id;
+        retryAfter = seconds(json.retry_after);
+        if (isRec(errors)) walk(errors, []);
+        for (const item of list(errors)) {
+          push(
+            item?.pointer ?? item?.path ?? item?.field,
+            item?.detail ?? item?.message,
+            item?.code,
+          );
+        }
+        for (const [field, reasons] of Object.entries(Object(json.validation_errors))) {
+          for (const reason of [reasons].flat()) push(field, reason, undefined);
+        }
+        if (isRec(json.details)) details = json.details;
+        rest = Object.fromEntries(keys.filter((k) => !KNOWN.test(k)).map((k) => [k, json[k]]));
       }
-      // Jan's `error` is the status phrase: a title.
-      got.title = body.title ?? error;
-      got.message = [detail, body.message, summary].find((m) => typeof m === 'string');
-      got.instance = body.instance;
-      got.requestId = body.request_id;
-      retryAfter = seconds(body.retry_after);
-      if (isRec(errors)) walk(errors, []);
-      for (const item of list(errors)) {
-        push(item?.pointer ?? item?.path ?? item?.field, item?.detail ?? item?.message, item?.code);
-      }
-      for (const [field, reasons] of Object.entries(Object(body.validation_errors))) {
-        for (const reason of [reasons].flat()) push(field, reason, undefined);
-      }
-      if (isRec(body.details)) details = body.details;
-      rest = Object.fromEntries(keys.filter((k) => !KNOWN.test(k)).map((k) => [k, body[k]]));
     }
     entry ??= catalog?.get(got.code);
     // Members the format does not map are details, except those a closed details schema lacks.
@@ -187,35 +199,33 @@ export function decodeError(
         ...details,
       };
     }
-    message =
-      (typeof got.message === 'string' && got.message) ||
-      (entry && formatMessage(entry.message, details)) ||
-      undefined;
   } catch {
     // Not a JSON object (an HTML error page, an empty body): the status is all there is.
   }
   const semantics = entry ?? statusSemantics(status);
-  const ms = headers.get('retry-after-ms');
-  // The most precise hint first: milliseconds, the body's (fractional) seconds, the header.
-  retryAfter =
-    ms && /^\d+(\.\d+)?$/.test(ms)
-      ? +ms / 1000
-      : (retryAfter ?? retryAfterOf(headers.get('retry-after'), Date.now()));
-  const requestId = got.requestId ?? headers.get('x-request-id') ?? headers.get('request-id');
-  const text_ = (value: unknown) => typeof value === 'string' && value !== '';
-  const init: ApiErrorInit<Code, Rec> = {
+  const ms = decimal(headers.get('retry-after-ms'));
+  // Absent fields stay `undefined`, which the error treats as not given.
+  return new ApiError({
     code: entry?.code ?? got.code,
     status,
-    message: message ?? (text_(got.title) ? got.title : `HTTP ${status}`),
+    message:
+      nonEmpty(got.message) ||
+      (entry && formatMessage(entry.message, details)) ||
+      nonEmpty(got.title) ||
+      `HTTP ${status}`,
     retry: semantics.retry,
     sideEffect: semantics.sideEffect,
     details: details ?? {},
-  };
-  if (entry) init.entry = entry;
-  for (const key of ['title', 'type', 'instance'] as const)
-    if (text_(got[key])) init[key] = got[key];
-  if (text_(requestId)) init.requestId = requestId!;
-  if (retryAfter !== undefined) init.retryAfter = retryAfter;
-  if (fieldErrors.length) init.fieldErrors = fieldErrors;
-  return new ApiError(init);
+    entry,
+    type: nonEmpty(got.type),
+    title: nonEmpty(got.title),
+    instance: nonEmpty(got.instance),
+    requestId: nonEmpty(got.requestId ?? headers.get('x-request-id') ?? headers.get('request-id')),
+    // The most precise hint first: milliseconds, the body's (fractional) seconds, the header.
+    retryAfter:
+      ms === undefined
+        ? (retryAfter ?? retryAfterOf(headers.get('retry-after'), Date.now()))
+        : ms / 1000,
+    fieldErrors: fieldErrors.length ? fieldErrors : undefined,
+  } as ApiErrorInit);
 }

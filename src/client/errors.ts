@@ -79,16 +79,16 @@ export class RequestError<C extends Code = Code, D = Record<string, unknown>> ex
   D
 > {
   override name = 'RequestError';
-  readonly method: string;
-  readonly url: string;
-  readonly attempts: readonly Attempt[];
+  declare readonly method: string;
+  declare readonly url: string;
+  declare readonly attempts: readonly Attempt[];
   /** `false` only when no attempt can have changed anything on the server. */
-  readonly mayHaveTakenEffect: boolean;
-  readonly reason: Reason;
+  declare readonly mayHaveTakenEffect: boolean;
+  declare readonly reason: Reason;
   /** Epoch milliseconds from which a retry would be allowed, when the server said so. */
-  readonly retryAt: number | undefined;
+  declare readonly retryAt: number | undefined;
   /** The last response, its body already read (the error body is `text()`-able again). */
-  readonly response: Response | undefined;
+  declare readonly response: Response | undefined;
 
   constructor(init: RequestErrorInit<C, D>) {
     super(init);

@@ -8,10 +8,14 @@ export interface Hint {
   source: string;
 }
 
-const num = (value: string | null | undefined): number | undefined =>
-  value != null && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : undefined;
+/**
+ * A non-negative decimal number (`3`, `1.5`), else `undefined`. Header values come trimmed of
+ * HTTP whitespace; anything else around the digits makes the value malformed.
+ */
+export const decimal = (value: string | null | undefined): number | undefined =>
+  value != null && /^\d+(\.\d+)?$/.test(value) ? Number(value) : undefined;
 
-const param = (re: RegExp, text: string): number | undefined => num(re.exec(text)?.[1]);
+const param = (re: RegExp, text: string): number | undefined => decimal(re.exec(text)?.[1]);
 
 /**
  * Reads a quota from the IETF `RateLimit` field (`"default";r=0;t=10`, with `q` and `w` from
@@ -43,13 +47,13 @@ export function readQuota(headers: Headers, now: number): Quota | undefined {
   }
   if (field) return best;
   for (const prefix of ['ratelimit-', 'x-ratelimit-']) {
-    const remaining = num(headers.get(`${prefix}remaining`));
+    const remaining = decimal(headers.get(`${prefix}remaining`));
     if (remaining === undefined) continue;
-    let reset = num(headers.get(`${prefix}reset-after`) ?? headers.get(`${prefix}reset`)) ?? 0;
+    let reset = decimal(headers.get(`${prefix}reset-after`) ?? headers.get(`${prefix}reset`)) ?? 0;
     // A reset above a billion is a date (epoch seconds, or milliseconds), not a delay.
     if (reset > 1e12) reset /= 1000;
     if (reset > 1e9) reset = Math.max(0, reset - now / 1000);
-    return { remaining, reset, limit: num(headers.get(`${prefix}limit`)) };
+    return { remaining, reset, limit: decimal(headers.get(`${prefix}limit`)) };
   }
   return undefined;
 }
@@ -69,18 +73,18 @@ export function readHint(
   entry: number | undefined,
   now: number,
 ): Hint | undefined {
-  const ms = num(headers.get('retry-after-ms'));
+  const ms = decimal(headers.get('retry-after-ms'));
   if (ms !== undefined) return { ms, source: 'retry-after-ms' };
-  const raw = headers.get('retry-after');
-  if (raw !== null) {
-    const date = /[a-z]/i.test(raw) ? Math.max(0, Date.parse(raw) - now) : Number.NaN;
-    const value = num(raw) === undefined ? date : num(raw)! * 1000;
-    // A header that is the body's fractional seconds rounded up says the same, less precisely.
-    if (body !== undefined && body * 1000 < value && Math.ceil(body) * 1000 === value) {
-      return { ms: body * 1000, source: 'body' };
-    }
-    if (value >= 0) return { ms: value, source: 'retry-after' };
+  const raw = headers.get('retry-after') ?? '';
+  // Delta-seconds or an HTTP-date (a past date is now); NaN when absent or malformed.
+  const value = /[a-z]/i.test(raw)
+    ? Math.max(0, Date.parse(raw) - now)
+    : (decimal(raw) ?? Number.NaN) * 1000;
+  // A header that is the body's fractional seconds rounded up says the same, less precisely.
+  if (body !== undefined && body * 1000 < value && Math.ceil(body) * 1000 === value) {
+    return { ms: body * 1000, source: 'body' };
   }
+  if (value >= 0) return { ms: value, source: 'retry-after' };
   if (body !== undefined) return { ms: body * 1000, source: 'body' };
   if (quota && quota.remaining <= 0) return { ms: quota.reset * 1000, source: 'ratelimit' };
   if (entry !== undefined) return { ms: entry * 1000, source: 'catalog' };

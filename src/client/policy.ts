@@ -181,7 +181,7 @@ export interface Gate {
  */
 export function gate(): Gate {
   let until = 0;
-  let left = Number.POSITIVE_INFINITY;
+  let left = Infinity;
   let reset = 0;
   let inFlight = 0;
   let limit: number | undefined;
@@ -192,7 +192,7 @@ export function gate(): Gate {
       if (left <= 0) {
         if (now < reset) return reset - now;
         // The window passed: with the policy known, the next one holds its quota.
-        left = (limit ?? Number.POSITIVE_INFINITY) - inFlight;
+        left = (limit ?? Infinity) - inFlight;
         reset = now + window;
       }
       left--;
