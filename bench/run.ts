@@ -4,10 +4,11 @@
  *
  * Usage: `npm run bench` or `npm run bench -- wire client`.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CHARTS, writeCharts } from './charts.js';
 import type { BenchModule, BenchReport } from './types.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,6 +43,10 @@ for (const id of selected) {
 }
 
 // BENCHMARKS.md is rebuilt from every stored result, so running one benchmark keeps the others.
+const chartsDir = join(here, 'charts');
+mkdirSync(chartsDir, { recursive: true });
+for (const file of writeCharts(resultsDir, chartsDir))
+  process.stdout.write(`bench: drew ${file}\n`);
 const sections: string[] = [];
 for (const file of readdirSync(resultsDir)
   .filter((f) => f.endsWith('.json'))
@@ -50,10 +55,15 @@ for (const file of readdirSync(resultsDir)
     machine: Record<string, string | number>;
   };
   const m = result.machine;
+  const chart = CHARTS[file.slice(0, -'.json'.length)];
+  const image =
+    chart !== undefined && existsSync(join(chartsDir, chart)) && !result.markdown.includes(chart)
+      ? `\n![${result.title}](bench/charts/${chart})\n`
+      : '';
   sections.push(
     `## ${result.title}\n\n` +
       `Command: \`${result.command}\` · ${m.date} · Node ${m.node} · ${m.platform} · ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB)\n\n` +
-      `${result.markdown.trim()}\n`,
+      `${result.markdown.trim()}\n${image}`,
   );
 }
 writeFileSync(

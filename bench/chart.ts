@@ -22,16 +22,21 @@ export function barChart(scenarios: string[], clients: string[], panels: Panel[]
   const left = 56;
   const plotWidth = width - left - 16;
   const group = plotWidth / scenarios.length;
-  const bar = Math.min(18, (group - 12) / clients.length);
+  const bar = Math.min(48, (group * 0.6) / clients.length, (group - 12) / clients.length);
+  // Few bars have room for their values on top.
+  const labelled = scenarios.length * clients.length <= 20;
   const height = top + panels.length * (panelHeight + 48);
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
   ];
+  let legendX = left;
   clients.forEach((client, c) => {
-    const x = left + c * 150;
-    out.push(`<rect x="${x}" y="14" width="12" height="12" fill="${COLORS[c % COLORS.length]}"/>`);
-    out.push(`<text x="${x + 18}" y="24">${xml(client)}</text>`);
+    out.push(
+      `<rect x="${legendX}" y="14" width="12" height="12" fill="${COLORS[c % COLORS.length]}"/>`,
+    );
+    out.push(`<text x="${legendX + 18}" y="24">${xml(client)}</text>`);
+    legendX += 40 + client.length * 7;
   });
   panels.forEach((panel, p) => {
     const y0 = top + p * (panelHeight + 48);
@@ -53,6 +58,11 @@ export function barChart(scenarios: string[], clients: string[], panels: Panel[]
         out.push(
           `<rect x="${x.toFixed(1)}" y="${(base - h).toFixed(1)}" width="${(bar - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${COLORS[c % COLORS.length]}"><title>${xml(`${clients[c]} · ${scenario}: ${value.toFixed(2)}${panel.unit}`)}</title></rect>`,
         );
+        if (labelled && value <= panel.max) {
+          out.push(
+            `<text x="${(x + bar / 2).toFixed(1)}" y="${(base - h - 4).toFixed(1)}" text-anchor="middle" font-size="10">${value < 10 ? value.toFixed(2) : Math.round(value)}</text>`,
+          );
+        }
         if (value > panel.max) {
           out.push(
             `<text x="${(x + bar / 2).toFixed(1)}" y="${y0 - 2}" text-anchor="middle" font-size="9">${value < 10 ? value.toFixed(1) : Math.round(value)}</text>`,
