@@ -24,8 +24,10 @@ function terminal(text: string, options: StreamOptions | undefined): ApiError {
   let inner = text;
   try {
     const value = JSON.parse(text);
-    // `{"error": {...}}` wraps the error object; Jan's envelope has a string `error`.
-    if (typeof value?.error === 'object' && value.error && !('status' in value.error)) {
+    // `{"error": {...}}` wraps the error object; Jan's envelope has a string `error`, and a
+    // Google body is itself `{"error": {...}}` with the canonical code name as its `status`
+    // (a problem body's `status` is a number).
+    if (typeof value?.error === 'object' && value.error && typeof value.error.status !== 'string') {
       inner = JSON.stringify(value.error);
     }
   } catch {
