@@ -62,7 +62,7 @@ describe('validate', () => {
 
   it('checks bounds on strings and numbers', () => {
     expect(validate(details, { id: '', count: -1 })).toEqual([
-      { pointer: '/id', message: 'must be at least 1 characters' },
+      { pointer: '/id', message: 'must be at least 1 character' },
       { pointer: '/count', message: 'must be at least 0' },
     ]);
   });

@@ -172,6 +172,8 @@ function typeOf(value: unknown): string {
   return typeof value;
 }
 
+const characters = (count: number) => (count === 1 ? '1 character' : `${count} characters`);
+
 function check(
   schema: JsonSchema,
   value: unknown,
@@ -198,9 +200,9 @@ function check(
     case 'string':
       if (typeof value !== 'string') break;
       if (schema.minLength !== undefined && value.length < schema.minLength)
-        issues.push({ pointer, message: `must be at least ${schema.minLength} characters` });
+        issues.push({ pointer, message: `must be at least ${characters(schema.minLength)}` });
       if (schema.maxLength !== undefined && value.length > schema.maxLength)
-        issues.push({ pointer, message: `must be at most ${schema.maxLength} characters` });
+        issues.push({ pointer, message: `must be at most ${characters(schema.maxLength)}` });
       return;
     case 'number':
     case 'integer':
