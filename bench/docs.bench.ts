@@ -1,12 +1,13 @@
 /**
  * The HTML error reference with 2 000 codes, in Debian chromium: how long the page takes to
  * render in Node and to load in the browser, and how long search and filters take to answer
- * (from the input event to a laid-out page, measured with `performance.now()` inside it).
+ * (from the input event to the rendered frame that shows the result, measured with
+ * `performance.now()` inside the page).
  *
  * Goal: search answers in under 50 ms at p99.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -71,21 +72,30 @@ function percentile(sorted: readonly number[], p: number): number {
 /** One search or filter step, as the page's own controls do it. */
 interface Step {
   readonly label: string;
-  readonly query?: string;
+  /** The search box's value after each keystroke: one sample per keystroke. */
+  readonly typed?: readonly string[];
   readonly select?: [string, string];
 }
 
 const STEPS: readonly Step[] = [
-  { label: 'search one letter', query: 's' },
-  { label: 'search a word', query: 'schema' },
-  { label: 'search two words', query: 'schema 409' },
-  { label: 'search a code', query: '17042' },
-  { label: 'search without match', query: 'zzzz' },
-  { label: 'clear the search', query: '' },
+  { label: 'search one letter', typed: ['s'] },
+  { label: 'search a word', typed: ['schema'] },
+  { label: 'search two words', typed: ['schema 409'] },
+  { label: 'search a code', typed: ['17042'] },
+  { label: 'search without match', typed: ['zzzz'] },
+  { label: 'clear the search', typed: [''] },
   { label: 'filter status 5xx', select: ['#f-status', '5xx'] },
   { label: 'filter retryable yes', select: ['#f-retry', 'yes'] },
   { label: 'filter group', select: ['#f-group', 'group-category-7'] },
   { label: 'reset filters', select: ['#f-status', ''] },
+  {
+    label: 'type "quota 41" key by key',
+    typed: ['q', 'qu', 'quo', 'quot', 'quota', 'quota ', 'quota 4', 'quota 41'],
+  },
+  {
+    label: 'delete it key by key',
+    typed: ['quota 4', 'quota ', 'quota', 'quot', 'quo', 'qu', 'q', ''],
+  },
 ];
 
 /** Runs the HTML search benchmark and reports it for BENCHMARKS.md. */
@@ -93,6 +103,7 @@ export default async function run(): Promise<BenchReport> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   }
+  const loadBefore = loadavg()[0] ?? 0;
   const catalog = catalogFromJSON(bigCatalog());
   const renderStart = performance.now();
   const html = renderHtml(catalog);
@@ -109,76 +120,100 @@ export default async function run(): Promise<BenchReport> {
     const loadStart = performance.now();
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
     const loadMs = performance.now() - loadStart;
-    const rows: Record<string, number[]> = {};
-    const done: Record<string, number[]> = {};
+    const samples: Record<string, number[]> = {};
     // Round 0 is the cold one (the page's code not yet optimised, styles never recalculated):
     // reported in its own column, and kept out of the percentiles of the warm rounds.
     const cold: Record<string, number> = {};
     for (let round = 0; round <= ROUNDS; round++) {
       for (const step of STEPS) {
-        const ms = await page.evaluate(async ({ query, select }) => {
-          const start = performance.now();
-          if (query !== undefined) {
-            const input = document.getElementById('q') as HTMLInputElement;
-            input.value = query;
-            input.dispatchEvent(new Event('input'));
-          } else if (select) {
-            const element = document.querySelector(select[0]) as HTMLSelectElement;
-            element.value = select[1];
-            element.dispatchEvent(new Event('change'));
+        const inputs = step.typed ?? [undefined];
+        for (const [index, typed] of inputs.entries()) {
+          const ms = await page.evaluate(
+            async ({ typed, select }) => {
+              const start = performance.now();
+              if (typed !== undefined) {
+                const input = document.getElementById('q') as HTMLInputElement;
+                input.value = typed;
+                input.dispatchEvent(new Event('input'));
+              } else if (select) {
+                const element = document.querySelector(select[0]) as HTMLSelectElement;
+                element.value = select[1];
+                element.dispatchEvent(new Event('change'));
+              }
+              // The clock stops once the browser has rendered a frame: the callback of the next
+              // animation frame runs before that frame's style, layout and paint, and a task
+              // queued from it runs after them.
+              await new Promise<void>((done) => requestAnimationFrame(() => setTimeout(done, 0)));
+              const elapsed = performance.now() - start;
+              // Outside the clock: nothing the reader sees was left for a later frame. Every row
+              // is shown or hidden as the count says, and every chunk of rows in the viewport
+              // below the filters is laid out, none left skipped (blank) until the next frame.
+              const shown = document.querySelectorAll('tr.row:not(.out)').length;
+              const said = document.getElementById('count')!.textContent!;
+              if (!said.startsWith(`${shown} `)) {
+                throw new Error(`${shown} rows shown, the count says "${said}"`);
+              }
+              const bar = document.querySelector('.filters')!.getBoundingClientRect().bottom;
+              for (const chunk of document.querySelectorAll('div.chunk:not(.none)')) {
+                const box = chunk.getBoundingClientRect();
+                const inView = box.bottom > bar && box.top < window.innerHeight;
+                const table = chunk.firstElementChild!;
+                if (inView && !table.checkVisibility({ contentVisibilityAuto: true })) {
+                  throw new Error(`a chunk in view was not laid out after ${typed ?? select}`);
+                }
+              }
+              return elapsed;
+            },
+            { typed, select: step.select },
+          );
+          if (round === 0) {
+            if (index === 0) cold[step.label] = ms;
+            continue;
           }
-          // A clock stops once the browser has rendered a frame: the callback of the next
-          // animation frame runs before that frame's style, layout and paint, and a task
-          // queued from it runs after them. The page updates its rows top-down in slices, so
-          // the first frame shows the first results and later frames the rest.
-          // (No named helper function here: the bundler would wrap it in a helper the page lacks.)
-          let first = -1;
-          while (first < 0 || document.documentElement.dataset.pending === '1') {
-            await new Promise<void>((done) => requestAnimationFrame(() => setTimeout(done, 0)));
-            if (first < 0) first = performance.now() - start;
-          }
-          return [first, performance.now() - start] as const;
-        }, step);
-        if (round === 0) {
-          cold[step.label] = ms[0];
-          continue;
+          samples[step.label] = [...(samples[step.label] ?? []), ms];
         }
-        rows[step.label] = [...(rows[step.label] ?? []), ms[0]];
-        done[step.label] = [...(done[step.label] ?? []), ms[1]];
       }
       // Leave the page as it started, so every round measures the same transitions.
       await page.evaluate(() => (document.getElementById('reset') as HTMLButtonElement).click());
     }
     const table = STEPS.map((step) => {
-      const first = [...rows[step.label]!].sort((a, b) => a - b);
-      const all = [...done[step.label]!].sort((a, b) => a - b);
+      const sorted = [...samples[step.label]!].sort((a, b) => a - b);
       return {
         step: step.label,
-        p50: percentile(first, 50),
-        p99: percentile(first, 99),
-        allP50: percentile(all, 50),
-        allP99: percentile(all, 99),
+        samples: sorted.length,
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        max: sorted.at(-1)!,
         cold: cold[step.label]!,
       };
     });
     const worst = Math.max(...table.map((row) => row.p99));
+    const load = [loadBefore, loadavg()[0] ?? 0].map((value) => value.toFixed(1));
     const markdown = [
-      `A catalog of ${CODES} codes in 20 category ranges: page of ${(html.length / 1024).toFixed(0)} KiB, rendered by \`renderHtml\` in ${renderMs.toFixed(0)} ms, loaded by chromium in ${loadMs.toFixed(0)} ms. Each step ran once cold (the first search on a fresh page) and then ${ROUNDS} times warm; the percentiles are of the warm runs. *First results*: from the input event to the rendered frame that shows the updated top of the page. *All rows*: until the page has updated every row (it works top-down, a bounded slice of rows per frame).`,
+      `A catalog of ${CODES} codes in 20 category ranges: page of ${(html.length / 1024).toFixed(0)} KiB, rendered by \`renderHtml\` in ${renderMs.toFixed(0)} ms, loaded by chromium in ${loadMs.toFixed(0)} ms. Each step ran once cold (the first search on a fresh page) and then ${ROUNDS} times warm; the percentiles are of the warm runs (one sample per keystroke for the typing steps). Time runs from the input event to the rendered frame that shows the result: the page updates every row in the input handler and lays out the rows in and near the viewport before that frame; the rest of the page is laid out when scrolled to (\`content-visibility\`). After each sample the bench checks, off the clock, that the rows shown agree with the count and that every chunk of rows in the viewport is laid out. The machine is shared: its load average was ${load[0]} at the start and ${load[1]} at the end (2 cores), and the figures move with it.`,
       '',
-      '| step | cold, first results (ms) | first results p50 (ms) | first results p99 (ms) | all rows p50 (ms) | all rows p99 (ms) |',
+      '| step | samples | cold (ms) | p50 (ms) | p99 (ms) | max (ms) |',
       '| --- | ---: | ---: | ---: | ---: | ---: |',
       ...table.map(
         (row) =>
-          `| ${row.step} | ${row.cold.toFixed(1)} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.allP50.toFixed(1)} | ${row.allP99.toFixed(1)} |`,
+          `| ${row.step} | ${row.samples} | ${row.cold.toFixed(1)} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.max.toFixed(1)} |`,
       ),
       '',
-      `Goal: search answers in under ${GOAL_MS} ms (first results, p99). Worst warm p99: ${worst.toFixed(1)} ms — ${worst < GOAL_MS ? 'met' : 'NOT met'}; worst cold: ${Math.max(...table.map((row) => row.cold)).toFixed(1)} ms. The figures include waiting for the browser's next frame (up to 16 ms at 60 Hz).`,
+      `Goal: search answers in under ${GOAL_MS} ms (p99). Worst warm p99: ${worst.toFixed(1)} ms — ${worst < GOAL_MS ? 'met' : 'NOT met'}; worst cold: ${Math.max(...table.map((row) => row.cold)).toFixed(1)} ms. The figures include waiting for the browser's next frame (up to 16 ms at 60 Hz).`,
     ].join('\n');
     return {
       title: 'Docs: HTML reference search with 2 000 codes',
       command: 'npm run bench -- docs',
       markdown,
-      raw: { codes: CODES, rounds: ROUNDS, pageBytes: html.length, renderMs, loadMs, steps: table },
+      raw: {
+        codes: CODES,
+        rounds: ROUNDS,
+        pageBytes: html.length,
+        renderMs,
+        loadMs,
+        loadAverage: load.map(Number),
+        steps: table,
+      },
     };
   } finally {
     await browser.close();

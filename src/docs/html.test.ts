@@ -86,6 +86,24 @@ describe('renderHtml', () => {
     expect(s2).not.toContain('id="f-group"');
   });
 
+  it('reads without JavaScript: as sent, every row and table shows, in chunks the browser can skip', () => {
+    for (const catalog of Object.values(presets)) {
+      const html = renderHtml(catalog);
+      const body = html.slice(html.indexOf('<body>'), html.indexOf('<script>'));
+      // Only the script hides rows, chunks or tables; the page as sent has none hidden.
+      expect(body, catalog.name).not.toMatch(/class="[^"]*\b(out|none|held|drawn)\b/);
+      expect(body, catalog.name).not.toMatch(/<(tr|div|section)\b[^>]*\shidden[\s>=]/);
+      const chunks = body.split('<div class="chunk">').slice(1);
+      const rows = chunks.map((chunk) => chunk.split('<tr class="row"').length - 1);
+      expect(
+        rows.reduce((sum, n) => sum + n, 0),
+        catalog.name,
+      ).toBe(body.split('<tr class="row"').length - 1);
+      for (const n of rows) expect(n, catalog.name).toBeGreaterThan(0);
+      for (const n of rows) expect(n, catalog.name).toBeLessThanOrEqual(25);
+    }
+  });
+
   it('renders a light theme, a dark theme and print styles', () => {
     const html = renderHtml(presets.s2);
     expect(html).toContain('@media (prefers-color-scheme:dark)');

@@ -143,22 +143,21 @@ function renderTable(table: DocsTable, byAnchor: Map<string, DocsEntry>, model: 
     return `<tr class="row"${id} data-search="${e(search)}" data-status="${row.status}" data-retry="${row.retry}" data-effect="${row.sideEffect}" data-group="${e(table.anchor)}"><td class="code"><a href="#${e(row.anchor)}"><code>${e(codeText(row.code))}</code></a></td><td>${e(row.name)}</td><td class="num">${row.status}</td><td><span class="pill r-${row.retry}">${e(row.retryable)}</span></td><td><span class="pill s-${row.sideEffect}">${e(row.sideEffectLabel)}</span></td><td class="meaning">${e(row.meaning)}${more}</td></tr>`;
   });
   // Rows come in chunks, each its own fixed-layout table that the browser skips while it is
-  // off screen (content-visibility), so a search over thousands of codes lays out only what
-  // shows. The shared colgroup keeps the columns of every chunk aligned under one header.
-  // The script never hides a chunk or a group with display:none (that would make the
-  // browser style and lay out all of it again when shown): an empty one collapses instead.
+  // off screen (content-visibility), so a search over thousands of codes lays out only the
+  // rows near the viewport. The shared colgroup keeps the columns of every chunk aligned under
+  // one header. The script sizes the skipped chunks and hides the empty ones; see SCRIPT.
   const chunks: string[] = [];
   for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
     chunks.push(
       `<div class="chunk"><table class="codes-table">${COLGROUP}<tbody>\n${rows.slice(i, i + CHUNK_ROWS).join('\n')}\n</tbody></table></div>`,
     );
   }
-  return `<section class="group" data-group="${e(table.anchor)}">${head.join('')}
-<table class="codes-table codes-head">${COLGROUP}<thead><tr><th scope="col">Code</th><th scope="col">Name</th><th scope="col">HTTP Status</th><th scope="col">Retryable</th><th scope="col">Side Effect</th><th scope="col">Meaning</th></tr></thead></table>
+  return `<section class="group" data-group="${e(table.anchor)}"><div class="head">${head.join('')}
+<table class="codes-table codes-head">${COLGROUP}<thead><tr><th scope="col">Code</th><th scope="col">Name</th><th scope="col">HTTP Status</th><th scope="col">Retryable</th><th scope="col">Side Effect</th><th scope="col">Meaning</th></tr></thead></table></div>
 ${chunks.join('\n')}</section>`;
 }
 
-/** Rows per chunk: small enough that laying out the chunks on screen stays cheap. */
+/** Rows per chunk: small enough that laying out the chunks near the viewport stays cheap. */
 const CHUNK_ROWS = 25;
 
 const COLGROUP =
@@ -206,7 +205,7 @@ function entryDetails(entry: DocsEntry, model: DocsModel): string {
   if (entry.details !== undefined || entry.structured || entry.pending) {
     body.push(example(entry.example, model));
   }
-  return `<details><summary>Details</summary>${body.join('')}</details>`;
+  return `<details><summary>Details</summary><div class="more">${body.join('')}</div></details>`;
 }
 
 function example(response: ExampleResponse, model: DocsModel): string {
@@ -284,6 +283,19 @@ function policySection(policies: DocsPolicies, model: DocsModel, id: string): st
   return out.join('\n');
 }
 
+/*
+ * What keeps a search over thousands of rows cheap (each measured in bench/docs.bench.ts):
+ * - Chunks off screen and the long sections below the tables are skipped by the browser
+ *   (content-visibility); the script sizes and places the chunks (see SCRIPT).
+ * - A row left out is display:none, so its cells are neither styled nor laid out.
+ * - No change made by a search adds or removes style containment or a counter: either makes
+ *   the browser walk the whole document to renumber counters on every keystroke. So chunks and
+ *   table heads have contain:style whatever their content-visibility, the closed details body
+ *   is display:none rather than content-visibility:hidden, and a summary is a plain block with
+ *   its own triangle rather than a list item that counts.
+ * - Classes that a search toggles are only ever matched on the element itself (`.head.none`,
+ *   not `.group.none>.head`), so toggling one restyles that element and not its subtree.
+ */
 const CSS = `
 :root{color-scheme:light;--bg:#fff;--fg:#1d2129;--muted:#5b6270;--line:#dfe3ea;--head:#f5f7fa;--accent:#2456c9;--code:#f1f3f6;--hit:#fff4c2;--yes:#1e7f43;--no:#a0282d;--maybe:#9a6a00;--chip:#eef1f5}
 :root[data-theme=dark]{color-scheme:dark;--bg:#15171c;--fg:#e4e7ec;--muted:#9aa3b2;--line:#2f3440;--head:#1d2027;--accent:#8ab4ff;--code:#22262e;--hit:#4a4220;--yes:#6fd39a;--no:#ff8d8d;--maybe:#f3c969;--chip:#262a33}
@@ -318,7 +330,9 @@ tr.row{scroll-margin-top:8rem}
 tr.row:target,tr.row.target{background:var(--hit)}
 .pill{display:inline-block;padding:0 .45em;border-radius:999px;background:var(--chip);font-size:.85em;white-space:nowrap}
 .r-yes,.s-no{color:var(--yes)}.r-no,.s-yes{color:var(--no)}.r-after-change,.s-maybe{color:var(--maybe)}
-details summary{cursor:pointer;color:var(--accent);font-size:.85rem;margin-top:.2rem}
+details:not([open])>.more{display:none}details::details-content{content-visibility:visible}
+details summary{display:block;counter-increment:none;cursor:pointer;color:var(--accent);font-size:.85rem;margin-top:.2rem}
+details>summary::before{content:"\\25B8\\a0"/""}details[open]>summary::before{content:"\\25BE\\a0"/""}
 details p{margin:.35rem 0}
 .facts,.note{color:var(--muted);font-size:.9em}
 .warn{border-left:3px solid var(--maybe);padding-left:.5rem}
@@ -326,15 +340,20 @@ table.fields{margin:.4rem 0;font-size:.9em}
 .example .label{font-size:.8rem;color:var(--muted);margin-top:.4rem}
 .codes a{margin-right:.35rem;line-height:2}
 .empty{padding:1rem;text-align:center;color:var(--muted)}
-.chunk{content-visibility:auto;contain-intrinsic-size:auto 1500px}
-.chunk.none{content-visibility:hidden;contain-intrinsic-size:0px 0px}
-.group.none{margin:0}.group.none>:not(.chunk){display:none}
+tr.row.out{display:none}
+.chunk,.head{contain:style}
+.chunk{content-visibility:auto;contain-intrinsic-size:auto ${CHUNK_ROWS * 80}px}
+.chunk.held{content-visibility:hidden}
+.chunk.drawn{content-visibility:visible}
+.chunk.none{content-visibility:hidden;height:0}
+.prose{content-visibility:auto;contain-intrinsic-size:auto 2000px}
+.group.none{margin:0}.head.none{content-visibility:hidden;height:0}
 footer{max-width:1200px;margin:0 auto;padding:1rem;color:var(--muted);font-size:.85rem;border-top:1px solid var(--line)}
 @media print{
  :root{color-scheme:light;--bg:#fff;--fg:#000;--muted:#444;--line:#bbb;--head:#eee;--code:#f4f4f4;--accent:#000}
  .filters,.theme,details summary{display:none}
- .chunk{content-visibility:visible}
- details>*{display:block}
+ .chunk:not(.none),.prose{content-visibility:visible}
+ details:not([open])>.more{display:block}
  details::details-content{content-visibility:visible;display:block}
  a{text-decoration:none}
  tr{break-inside:avoid}
@@ -347,63 +366,140 @@ footer{max-width:1200px;margin:0 auto;padding:1rem;color:var(--muted);font-size:
 const SCRIPT = `
 (function(){
 "use strict";
-var rows=Array.prototype.slice.call(document.querySelectorAll("tr.row"));
-var text=[],status=[],retry=[],effect=[],group=[];
-rows.forEach(function(r){var d=r.dataset;text.push(d.search);status.push(d.status);retry.push(d.retry);effect.push(d.effect);group.push(d.group);});
-var sections=Array.prototype.slice.call(document.querySelectorAll("section.group"));
+var rows=Array.prototype.slice.call(document.querySelectorAll("tr.row")),n=rows.length;
 var chunks=Array.prototype.slice.call(document.querySelectorAll("div.chunk"));
-var chunkOf=[],chunkEnd=[],sectionOfChunk=chunks.map(function(c){return sections.indexOf(c.closest("section.group"));});
-chunks.forEach(function(c,k){c.querySelectorAll("tr.row").forEach(function(){chunkOf.push(k);});chunkEnd.push(chunkOf.length);});
+var sections=Array.prototype.slice.call(document.querySelectorAll("section.group"));
+/* What a search reads is kept in arrays, so a keystroke reads nothing from the DOM, and what
+   the page shows is kept too, so a keystroke writes only to the rows, chunks and sections
+   whose state changes. */
+var text=[],status=[],retry=[],effect=[],group=[],chunkOf=[],out=[];
+var chunkCount=[],chunkEmpty=[],sectionOf=[],sectionCount=[],sectionEmpty=[];
+/* The browser lays out only the chunks near the viewport (content-visibility:auto) and sizes
+   the others by their contain-intrinsic-height. The size it remembers of a chunk is that of
+   its rows before the last search, which puts the wrong chunks near the viewport and has the
+   browser lay them out for nothing; so a search sizes every chunk it changes as its matching
+   rows times the height of a row there, as last measured. */
+var rowHeight=[],height=[],lastRow=0;
+var heads=sections.map(function(s){return s.querySelector(".head")||s;});
+var hasChunks=sections.map(function(s){sectionCount.push(0);sectionEmpty.push(false);return s.querySelector("div.chunk")!==null;});
+chunks.forEach(function(c,k){
+ sectionOf.push(sections.indexOf(c.closest("section.group")));chunkEmpty.push(false);rowHeight.push(0);height.push(-1);
+ var m=0;
+ c.querySelectorAll("tr.row").forEach(function(r){var d=r.dataset;text.push(d.search);status.push(d.status);retry.push(d.retry);effect.push(d.effect);group.push(d.group);chunkOf.push(k);out.push(false);m++;});
+ chunkCount.push(m);
+});
+function size(k,h){h=Math.round(h);if(Math.abs(height[k]-h)>1){height[k]=h;chunks[k].style.containIntrinsicHeight=h+"px";}}
+function estimate(k){size(k,chunkCount[k]*(rowHeight[k]||lastRow||80));}
+if(typeof ResizeObserver==="function"){
+ var ro=new ResizeObserver(function(entries){
+  /* Only a chunk the browser laid out tells its row height: a skipped one has its estimate. */
+  var seen=[];
+  entries.forEach(function(en){
+   var k=chunks.indexOf(en.target),table=en.target.firstElementChild;
+   if(k<0||chunkEmpty[k]||!table.checkVisibility||!table.checkVisibility({contentVisibilityAuto:true}))return;
+   var h=en.borderBoxSize&&en.borderBoxSize[0]?en.borderBoxSize[0].blockSize:en.contentRect.height;
+   if(h>0)seen.push([k,h]);
+  });
+  var first=lastRow===0;
+  seen.forEach(function(s){rowHeight[s[0]]=lastRow=s[1]/chunkCount[s[0]];size(s[0],s[1]);});
+  /* The first chunk laid out gives the page's first row height: size every chunk from it. */
+  if(first&&lastRow>0)chunks.forEach(function(c,k){if(height[k]<0&&!chunkEmpty[k])estimate(k);});
+ });
+ chunks.forEach(function(c){ro.observe(c);});
+}
+/* Which chunks to lay out, the browser decides from where they were in the last frame, and acts
+   on that in the next one: a chunk that a search brings into view from far down would show blank
+   for a frame, and one that it moves away would still be laid out in this one. So a search
+   places the chunks itself. It hides (content-visibility:hidden, sized by its estimate) every
+   chunk the browser may lay out, which leaves the page placeholders only, cheap to lay out,
+   and shows (content-visibility:visible) the chunks that land in or near the viewport; laid out
+   for real, these move the others, so it shows more until none lands there (estimates are
+   close: it takes one or two rounds). Two frames later every chunk is content-visibility:auto
+   again, the browser's to skip or lay out: those that show stay laid out, and those in its
+   wide margin around the viewport are laid out then, not in the frame after the keystroke. */
+var placing=0,held=[],drawn=[],bar=document.querySelector(".filters");
+chunks.forEach(function(){held.push(false);drawn.push(false);});
+function mark(list,k,name,on){if(list[k]!==on){list[k]=on;chunks[k].classList.toggle(name,on);}}
+function hold(k){mark(held,k,"held",true);}
+function release(k){mark(held,k,"held",false);}
+function draw(k){release(k);mark(drawn,k,"drawn",true);}
+function handBack(){placing++;chunks.forEach(function(c,k){release(k);mark(drawn,k,"drawn",false);});}
+/* Which chunks the browser lays out now (read while styles are clean, before a change). */
+function laidOut(){return chunks.map(function(c,k){var t=c.firstElementChild;return !chunkEmpty[k]&&!held[k]&&(!t.checkVisibility||t.checkVisibility({contentVisibilityAuto:true}));});}
+/* wasLaid: the chunks laid out before the change; wasEmpty: those hidden as empty before it. */
+function place(wasLaid,wasEmpty){
+ var mine=++placing,shown=[],k,round;
+ for(k=0;k<chunks.length;k++){
+  if(chunkEmpty[k]){release(k);mark(drawn,k,"drawn",false);continue;}
+  shown.push(k);
+  if(wasLaid[k]||wasEmpty[k]||held[k]||drawn[k]){mark(drawn,k,"drawn",false);hold(k);}
+ }
+ var top=bar?bar.getBoundingClientRect().bottom:0,lo=top-innerHeight/4,hi=innerHeight*1.25;
+ for(round=0;round<6;round++){
+  /* Every box is read before any chunk changes: a change would have the next read lay out again. */
+  var land=shown.filter(function(k){
+   if(drawn[k])return false;
+   var box=chunks[k].getBoundingClientRect();
+   return box.bottom>=lo&&box.top<=hi;
+  });
+  if(land.length===0)break;
+  land.forEach(draw);
+ }
+ requestAnimationFrame(function(){requestAnimationFrame(function(){if(mine===placing)handBack();});});
+}
 var q=document.getElementById("q"),fs=document.getElementById("f-status"),fr=document.getElementById("f-retry"),fe=document.getElementById("f-effect"),fg=document.getElementById("f-group");
 var count=document.getElementById("count"),empty=document.getElementById("empty");
-/* Rows whose visibility may change per frame: the page is updated top-down in slices, so the
-   first results show in the next frame and no frame does the layout of thousands of rows. */
-var BUDGET=250,generation=0,want=new Array(rows.length);
-function apply(sync){
- var t0=performance.now(),mine=++generation,budget=sync===true?Infinity:BUDGET;
+function apply(){
+ var t0=performance.now(),i,k;
  var terms=q.value.toLowerCase().split(/\\s+/).filter(Boolean);
  var st=fs.value,re=fr.value,ef=fe.value,gr=fg?fg.value:"";
  var cls=/^\\dxx$/.test(st)?st.charAt(0):"";
- var shown=0,perChunk=chunks.map(function(){return 0;}),perSection=sections.map(function(){return 0;});
- for(var i=0;i<rows.length;i++){
+ var shown=0,before=chunkCount.slice(),wasEmpty=chunkEmpty.slice();
+ var wasLaid=laidOut();
+ for(k=0;k<chunks.length;k++)chunkCount[k]=0;
+ for(k=0;k<sections.length;k++)sectionCount[k]=0;
+ for(i=0;i<n;i++){
   var ok=true;
   if(st&&(cls?status[i].charAt(0)!==cls:status[i]!==st))ok=false;
   else if(re&&retry[i]!==re)ok=false;
   else if(ef&&effect[i]!==ef)ok=false;
   else if(gr&&group[i]!==gr)ok=false;
   else for(var j=0;j<terms.length;j++){if(text[i].indexOf(terms[j])<0){ok=false;break;}}
-  want[i]=ok;
-  if(ok){shown++;perChunk[chunkOf[i]]++;}
+  if(ok){shown++;chunkCount[chunkOf[i]]++;}
+  if(out[i]===ok){out[i]=!ok;rows[i].classList.toggle("out",!ok);}
  }
- for(var c=0;c<chunks.length;c++)perSection[sectionOfChunk[c]]+=perChunk[c];
- for(var k=0;k<sections.length;k++){sections[k].classList.toggle("none",perSection[k]===0&&sections[k].querySelector("div.chunk")!==null);}
- count.textContent=shown===rows.length?rows.length+" codes":shown+" of "+rows.length+" codes";
+ for(k=0;k<chunks.length;k++){
+  sectionCount[sectionOf[k]]+=chunkCount[k];
+  /* An empty chunk is hidden outright (content-visibility:hidden keeps its rows' layout for
+     later): left to content-visibility:auto at height 0 it would count as near the viewport
+     and have its rows laid out. */
+  if(chunkEmpty[k]!==(chunkCount[k]===0)){chunkEmpty[k]=chunkCount[k]===0;chunks[k].classList.toggle("none",chunkEmpty[k]);}
+  if(chunkCount[k]!==before[k]&&chunkCount[k]>0)estimate(k);
+ }
+ for(k=0;k<sections.length;k++){
+  var none=sectionCount[k]===0&&hasChunks[k];
+  if(sectionEmpty[k]!==none){sectionEmpty[k]=none;sections[k].classList.toggle("none",none);heads[k].classList.toggle("none",none);}
+ }
+ place(wasLaid,wasEmpty);
+ count.textContent=shown===n?n+" codes":shown+" of "+n+" codes";
  empty.hidden=shown!==0;
- var chunk=0;
- document.documentElement.dataset.pending="1";
- function slice(){
-  if(mine!==generation)return;
-  var changed=0;
-  for(;chunk<chunks.length&&changed<budget;chunk++){
-   for(var r=chunk===0?0:chunkEnd[chunk-1];r<chunkEnd[chunk];r++){if(rows[r].hidden===want[r]){rows[r].hidden=!want[r];changed++;}}
-   chunks[chunk].classList.toggle("none",perChunk[chunk]===0);
-  }
-  if(chunk<chunks.length)requestAnimationFrame(slice);
-  else document.documentElement.dataset.pending="0";
- }
- slice();
  document.documentElement.dataset.filterMs=(performance.now()-t0).toFixed(2);
 }
-function reset(sync){q.value="";fs.value="";fr.value="";fe.value="";if(fg)fg.value="";apply(sync);}
-[q].forEach(function(el){el.addEventListener("input",function(){apply(false);});});
-[fs,fr,fe,fg].forEach(function(el){if(el)el.addEventListener("change",function(){apply(false);});});
-document.getElementById("reset").addEventListener("click",function(){reset(false);});
+function reset(){q.value="";fs.value="";fr.value="";fe.value="";if(fg)fg.value="";apply();}
+q.addEventListener("input",apply);
+[fs,fr,fe,fg].forEach(function(el){if(el)el.addEventListener("change",apply);});
+document.getElementById("reset").addEventListener("click",reset);
 function reveal(){
  var id=decodeURIComponent(location.hash.slice(1));if(!id)return;
  var el=document.getElementById(id);if(!el)return;
- if(el.closest("[hidden],.none"))reset(true);
+ if(el.closest(".out,.none"))reset();
+ handBack();
  var prev=document.querySelector("tr.row.target");if(prev)prev.classList.remove("target");
  if(el.matches("tr.row")){el.classList.add("target");var det=el.querySelector("details");if(det)det.open=true;}
+ /* The chunks around the code are laid out for real once it is in view, which can move it:
+    scroll again once they are. */
+ el.scrollIntoView({block:"start"});
+ place(laidOut(),chunkEmpty.map(function(){return false;}));
  el.scrollIntoView({block:"start"});
 }
 window.addEventListener("hashchange",reveal);
@@ -416,7 +512,7 @@ if(themes.indexOf(saved)<0)saved="auto";
 setTheme(saved);
 button.addEventListener("click",function(){var cur=document.documentElement.dataset.theme||"auto";setTheme(themes[(themes.indexOf(cur)+1)%3]);});
 var opened=[];
-window.addEventListener("beforeprint",function(){opened=[];document.querySelectorAll("details:not([open])").forEach(function(d){d.open=true;opened.push(d);});});
+window.addEventListener("beforeprint",function(){handBack();opened=[];document.querySelectorAll("details:not([open])").forEach(function(d){d.open=true;opened.push(d);});});
 window.addEventListener("afterprint",function(){opened.forEach(function(d){d.open=false;});opened=[];});
 })();
 `.trim();
