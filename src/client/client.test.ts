@@ -411,8 +411,71 @@ describe('rate limits hold the whole origin', () => {
     const api = createClient({ baseUrl: base, fetch });
     await drive(api.get('/a'));
     await drive(Promise.all([api.get('/b'), api.get('/c'), api.get('/d')]));
-    // Held until the window resets, then the policy's quota of 2 goes, the third waits a window.
-    expect(calls.map((c) => c.at)).toEqual([0, 3000, 3000, 6000]);
+    // Held until the window resets, then the policy's quota of 2 goes spread over the window
+    // (one every 3000 / 2 ms), the third in the next window.
+    expect(calls.map((c) => c.at)).toEqual([0, 3000, 4500, 6000]);
+  });
+
+  it('does not slow requests down while the quota has room', async () => {
+    const { fetch, calls } = scripted(
+      ok({}, { ratelimit: '"default";r=90;t=60', 'ratelimit-policy': '"default";q=100;w=60' }),
+    );
+    const api = createClient({ baseUrl: base, fetch });
+    await drive(api.get('/a'));
+    await drive(Promise.all(Array.from({ length: 20 }, (_, i) => api.get(`/b${i}`))));
+    expect(new Set(calls.map((c) => c.at))).toEqual(new Set([0]));
+    expect(calls).toHaveLength(21);
+  });
+
+  it('releases the requests a 429 held one after another at the policy rate, not at once', async () => {
+    const limited = {
+      'retry-after': '1',
+      ratelimit: '"default";r=0;t=1',
+      'ratelimit-policy': '"default";q=4;w=1',
+    };
+    const { fetch, calls } = scripted((url) =>
+      url.endsWith('/a') && calls.length === 1 ? json(429, {}, limited) : ok(),
+    );
+    const api = createClient({ baseUrl: base, fetch });
+    const first = api.get('/a');
+    await vi.advanceTimersByTimeAsync(10);
+    const held = ['/b', '/c', '/d', '/e'].map((path) => api.get(path));
+    await drive(Promise.all([first, ...held]));
+    // 4 a second: one every 250 ms once the pause ends; the retry of /a queues behind.
+    expect(calls.map((c) => [c.url.slice(base.length), c.at])).toEqual([
+      ['/a', 0],
+      ['/b', 1000],
+      ['/c', 1250],
+      ['/d', 1500],
+      ['/e', 1750],
+      ['/a', 2000],
+    ]);
+  });
+
+  it('does not count twice a request the server counted before answering another', async () => {
+    // The server takes the requests in the order they come, 3 units for all; the first
+    // request's answer is the slower one.
+    const { fetch, calls } = scripted((url) => {
+      const remaining = 3 - calls.length;
+      return new Promise((resolve) => {
+        setTimeout(
+          () => resolve(ok({}, { ratelimit: `"default";r=${remaining};t=5` })),
+          url.endsWith('/a') ? 20 : 10,
+        );
+      });
+    });
+    const api = createClient({ baseUrl: base, fetch });
+    const first = Promise.all([api.get('/a'), api.get('/b')]);
+    // /b says 1 remains; /a, still on its way, was counted in that already.
+    await vi.advanceTimersByTimeAsync(15);
+    const later = Promise.all([api.get('/c'), api.get('/d')]);
+    await drive(Promise.all([first, later]));
+    expect(calls.map((c) => [c.url.slice(base.length), c.at])).toEqual([
+      ['/a', 0],
+      ['/b', 0],
+      ['/c', 15],
+      ['/d', 5010],
+    ]);
   });
 
   it('refuses to wait for a quota past the deadline, with a throttled error that sent nothing', async () => {

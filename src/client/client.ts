@@ -73,7 +73,10 @@ export interface ClientOptions<K extends Catalog<any> | undefined = undefined> {
   attemptHeader?: string;
   /** Poll a pending answer (202 with `retry_after`) up to this many times (default 0). */
   poll?: number;
-  /** Splits an origin's shared state (budget, breaker, rate-limit pause), e.g. per API key. */
+  /**
+   * Splits an origin's shared state (budget, breaker, rate-limit pause and pacing), e.g. per
+   * API key, or per route for an API whose routes have quotas of their own.
+   */
   partition?: (url: URL, method: string) => string;
   /** The most bytes of an error body read and decoded (default 65 536). */
   maxErrorBytes?: number;
@@ -386,20 +389,24 @@ export function createClient<K extends Catalog<any> | undefined = undefined>(
     for (let n = 1; ; n++) {
       if (signal?.aborted) throw aborted();
       // Wait while the origin is paused or its quota is spent, but never past the deadline.
-      for (let wait = gate.take(Date.now()); wait > 0; wait = gate.take(Date.now())) {
-        const at = Date.now() + wait;
-        if (wait > retry.maxHint || at > deadlineAt) {
+      let ticket = 0;
+      for (let held = false; ; held = true) {
+        const now = Date.now();
+        const latest = Math.min(deadlineAt, now + retry.maxHint);
+        const [wait, taken] = gate.take(now, held, latest);
+        ticket = taken;
+        if (ticket) break;
+        if (now + wait > latest) {
           throw fail(
             last ?? clientError('throttled', false),
             wait > retry.maxHint ? 'hint-too-long' : 'deadline',
-            at,
+            now + wait,
             lastResponse,
           );
         }
         if (!(await sleep(wait, signal))) throw aborted();
       }
       if (breaker && !breaker.allow(Date.now())) {
-        gate.settle(undefined, Date.now());
         throw fail(
           last ?? clientError('circuit_open', false),
           'circuit-open',
@@ -464,7 +471,7 @@ export function createClient<K extends Catalog<any> | undefined = undefined>(
       const now = Date.now();
       const status = error ? undefined : response?.status;
       const quota = response && readQuota(response.headers, now);
-      gate.settle(quota, now);
+      gate.settle(quota, now, ticket);
       // A body read here is handed on as a fresh response (the JSON helpers need none).
       if (response && text !== undefined && !error && (!parse || response.status > 399)) {
         response = new Response(status === 204 || status === 304 ? null : text, response);

@@ -157,12 +157,15 @@ export interface Quota {
 /** A rate-limit gate: see {@link gate}. */
 export interface Gate {
   /**
-   * Milliseconds to wait before sending, or 0 when the request may go now; a 0 counts the
-   * request as in flight until {@link settle}.
+   * Whether a request may be sent now: `[wait, ticket]`. A ticket (above 0) lets it go now;
+   * pass it to {@link settle} with the response. Without one the request is held: it waits
+   * `wait` ms, asks again with `held` set, and goes then unless a pause began meanwhile. A
+   * request is not held past `latest` (epoch ms): when `now + wait` is later, it took no
+   * turn and should fail rather than wait.
    */
-  take(now: number): number;
-  /** Ends a request {@link take} let through, with the quota its response reported, if any. */
-  settle(quota: Quota | undefined, now: number): void;
+  take(now: number, held?: boolean, latest?: number): [wait: number, ticket: number];
+  /** Reads the quota the response to a request {@link take} let through reported, if any. */
+  settle(quota: Quota | undefined, now: number, ticket: number): void;
   /** Holds every request until `until` (epoch ms). */
   pause(until: number): void;
 }
@@ -171,44 +174,110 @@ export interface Gate {
  * Holds requests to one origin back while the server has asked clients to wait: a pause
  * (the hint of a 429) and a quota (the `RateLimit` fields: what remains until when).
  *
- * The quota is counted down locally as requests leave, and every request still in flight
- * is taken off what a response reports, since the server may not have counted it yet (it
- * may process requests out of order). Within a window the estimate only goes down; it
- * starts again, at the policy's quota (less what is in flight) when known, once the window
- * has passed. The reset time is read from the first response of a window and kept: later
- * ones round the time left up to whole seconds again and would only push it back. The
- * estimate errs on the side of waiting: a 429 costs a retry, a wait only time.
+ * Requests go at once while the quota has units left, so nothing is slowed far from the
+ * limit, and are counted down locally. A response's `remaining` is the server's count when
+ * it took that request: the requests sent after it are taken off, not those before (the
+ * server has mostly counted them already). Answers lower the estimate; only an answer to a
+ * request sent after the answer the estimate came from may raise it (a new window, or a
+ * bucket filling up), since the server may take requests sent together in any order. The
+ * reset time is read from the answer that set the window and kept: later ones round the
+ * time left up to whole seconds again and would only push it back. Once the window has
+ * passed, the next one holds the policy's quota.
+ *
+ * Requests held (the quota spent, or a pause) are not released all at once when the wait
+ * ends: they leave one after another at the policy's rate, `window / limit` apart, and
+ * requests that come meanwhile queue behind them. Sends at that rate cannot overrun the
+ * policy, whatever its algorithm and however its windows are aligned, so they do not use
+ * the estimate up, and a server that reports its window spent while they go only stops
+ * requests that would come faster. After a burst that spent the quota, the server's window
+ * may hold the burst too: held requests then wait until a window after it. Without a
+ * known policy (`RateLimit-Policy` `q` and `w`) the rate is unknown, and held requests go
+ * together when the wait ends, counted like any other. Errs on the side of waiting: a 429
+ * costs a retry, a wait only time.
+ *
+ * One gate paces every request to its origin (and partition) by the tightest quota any
+ * response reported, whichever route it came from: for a server with separate quotas per
+ * route, a client `partition` per route keeps them apart (and its pauses, budget and
+ * breaker too).
+ *
+ * @example
+ * ```ts
+ * import { gate } from 'faultline/client';
+ *
+ * const g = gate();
+ * const [wait, ticket] = g.take(Date.now());
+ * // wait > 0: sleep that long, then g.take(Date.now(), true) until a ticket comes.
+ * g.settle({ remaining: 0, reset: 1, limit: 4, window: 1 }, Date.now(), ticket);
+ * g.take(Date.now()); // [~1000, 0]: held until the reset, and the next 250 ms later
+ * ```
  */
 export function gate(): Gate {
   let until = 0;
   let left = Infinity;
   let reset = 0;
-  let inFlight = 0;
-  let limit: number | undefined;
+  let limit = 0;
   let window = 0;
+  // When the next held request may go, when the last request went, and the last one that
+  // went in a burst.
+  let next = 0;
+  let last = 0;
+  let burst = -Infinity;
+  // Tickets given out, and the last one out when the estimate was set.
+  let sent = 0;
+  let mark = 0;
   return {
-    take(now) {
-      if (now < until) return until - now;
-      if (left <= 0) {
-        if (now < reset) return reset - now;
+    take(now, held, latest = Infinity) {
+      const gap = limit && window / limit;
+      if (now >= reset && reset) {
         // The window passed: with the policy known, the next one holds its quota.
-        left = (limit ?? Infinity) - inFlight;
-        reset = now + window;
+        left = limit || Infinity;
+        reset = window && now + window;
+      }
+      // A held request goes when its turn comes, unless a pause began meanwhile; timers that
+      // fire late together still leave a gap between them. Held requests sent together, at
+      // no known rate, use the quota up like any other.
+      if (held && now >= until) {
+        if (now < last + gap) return [last + gap - now, 0];
+        if (!gap) left--;
+        last = now;
+        return [0, ++sent];
+      }
+      // With the quota spent, requests wait for the reset, unless held ones are still going
+      // out at the policy's rate: the next in line follows them.
+      const at = Math.max(now, until, next, left < 1 && next <= now ? reset : 0);
+      if (at > latest) return [at - now, 0];
+      if (at > now) {
+        next = at + gap;
+        return [at - now, 0];
       }
       left--;
-      inFlight++;
-      return 0;
+      // A request closer than the rate allows to the one before is part of a burst.
+      if (now < last + gap) burst = now;
+      last = now;
+      return [0, ++sent];
     },
-    settle(q, now) {
-      inFlight = Math.max(0, inFlight - 1);
+    settle(q, now, ticket) {
       if (!q) return;
-      const estimate = q.remaining - inFlight;
-      if (estimate < left) {
+      // What remains, less the requests sent after this one (not those before: the server
+      // has mostly counted them already).
+      const estimate = q.remaining - sent + ticket;
+      if (reset <= now || (ticket > mark && estimate > left)) {
+        // The window passed, or an answer newer than the estimate (its request left after
+        // the answer the estimate came from) says more remains: a new window, or a bucket
+        // filling up.
+        reset = now + q.reset * 1000;
         left = estimate;
-        if (reset <= now) reset = now + q.reset * 1000;
+        mark = sent;
+      } else if (estimate < left) {
+        left = estimate;
+        mark = sent;
       }
-      limit = q.limit ?? limit;
+      limit = q.limit || limit;
       window = (q.window ?? 0) * 1000 || window;
+      // Spent within a window of a burst: the server's window (or bucket) may hold the burst,
+      // so the rate no longer says what it takes. That window ends (the bucket is full again)
+      // a window after the burst at the latest.
+      if (left < 1 && now - burst < window) until = Math.max(until, burst + window);
     },
     pause(at) {
       until = Math.max(until, at);
