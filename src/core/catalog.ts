@@ -223,6 +223,12 @@ export class Catalog<D extends CatalogDefinition = any> {
   /** Codes as they are, plus decimal-string and numeric aliases (exact codes win). */
   readonly #byCode: Map<Code, Entry>;
   readonly #byType: Map<string, Entry>;
+  /**
+   * The last code looked up and its entry: a client or gateway mostly sees the same few codes,
+   * and comparing a freshly parsed string is cheaper than hashing it for the map.
+   */
+  #lastCode: unknown = undefined;
+  #lastEntry: Entry | undefined = undefined;
 
   /** @internal Use {@link defineCatalog} or {@link catalogFromJSON}. */
   constructor(built: BuiltCatalog) {
@@ -252,11 +258,16 @@ export class Catalog<D extends CatalogDefinition = any> {
    * carry codes as strings), and a string of digits matches a numeric code.
    */
   get(code: unknown): Entry<CodesOf<D>> | undefined {
+    if (code === this.#lastCode && code !== undefined) {
+      return this.#lastEntry as Entry<CodesOf<D>> | undefined;
+    }
     let entry: Entry | undefined;
     if (typeof code === 'string') entry = this.#byCode.get(code);
     else if (typeof code === 'number') {
       entry = this.#byCode.get(code) ?? this.#byCode.get(String(code));
-    }
+    } else return undefined;
+    this.#lastCode = code;
+    this.#lastEntry = entry;
     return entry as Entry<CodesOf<D>> | undefined;
   }
 

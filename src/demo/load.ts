@@ -162,10 +162,10 @@ export function runFaultline(options: RunOptions): Promise<RunResult> {
     retry: { attempts: 4 },
     timeout: ATTEMPT_TIMEOUT_MS,
     deadline: 12_000,
-    // Sized for this traffic (12 requests a second, and after a rate-limit pause batches as
-    // large as the per-second quota): retries may be a fifth of requests, with room for the
-    // burst an outage causes, and the circuit opens when the API fails for seconds, not on a
-    // 400 ms outage the server answers with `Retry-After`.
+    // Sized for this traffic (12 requests a second, spikes of 80 paced out at the quota's
+    // 40 a second): retries may be a fifth of requests, with room for the burst an outage
+    // causes, and the circuit opens when the API fails for seconds, not on a 400 ms outage the
+    // server answers with `Retry-After`.
     budget: { ratio: 0.2, max: 40 },
     breaker: { consecutive: 100, minRequests: 100, failureRatio: 0.5 },
     hooks: {

@@ -1,4 +1,4 @@
-import { type Catalog, formatMessage } from '../catalog.js';
+import { Catalog, formatMessage } from '../catalog.js';
 import type { ApiError, ApiErrorInit } from '../error.js';
 import { type HeadersLike, isHttpStatus, reasonPhrase } from '../http.js';
 import type { Code, Entry } from '../types.js';
@@ -122,9 +122,11 @@ function readHeaders(headers: unknown, now: (() => number) | undefined): HeaderI
       if (slot !== -1 && found[slot] === undefined) found[slot] = headerText(pair[1]);
     }
   } else {
+    // Object.keys lists own enumerable names only, without a lookup per name.
     const record = headers as Record<string, unknown>;
-    for (const name in record) {
-      if (!Object.hasOwn(record, name)) continue;
+    const names = Object.keys(record);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
       const slot = slotOf(name);
       if (slot !== -1 && found[slot] === undefined) found[slot] = headerText(record[name]);
     }
@@ -161,6 +163,8 @@ function undecodable(
 }
 
 function isCatalogLike(value: unknown): value is Catalog<any> {
+  if (value instanceof Catalog) return true;
+  // A catalog built by another copy of the package passes as long as it has the same face.
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -482,7 +486,7 @@ function decodeUnchecked(
         text,
       );
     }
-    cleanParsed(parsed, 0);
+    cleanParsed(parsed);
     value = parsed;
   }
 

@@ -60,30 +60,39 @@ export function segment(text: string): string | number {
  * change) and replaces anything nested deeper than {@link MAX_DEPTH} with `null`, so that no
  * later walk can overflow the stack.
  */
-export function cleanParsed(value: object, depth: number): void {
+export function cleanParsed(value: object): void {
+  // JSON.parse makes plain objects, so for…in lists only their own names unless someone has
+  // added an enumerable member to Object.prototype; only then is each name checked.
+  clean(value, 0, inheritsEnumerable());
+}
+
+function inheritsEnumerable(): boolean {
+  for (const _ in Object.prototype) return true;
+  return false;
+}
+
+function clean(value: object, depth: number, checkOwn: boolean): void {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
       if (typeof item === 'object' && item !== null) {
         if (depth + 1 >= MAX_DEPTH) value[i] = null;
-        else cleanParsed(item, depth + 1);
+        else clean(item, depth + 1, checkOwn);
       }
     }
     return;
   }
   const record = value as Record<string, unknown>;
-  // for…in rather than Object.keys: no array per object. JSON.parse output has no inherited
-  // enumerable keys, but the check keeps that true for any object.
   for (const key in record) {
-    if (!Object.hasOwn(record, key)) continue;
+    if (checkOwn && !Object.hasOwn(record, key)) continue;
     if (key === '__proto__') {
-      delete record[key];
+      if (Object.hasOwn(record, key)) delete record[key];
       continue;
     }
     const item = record[key];
     if (typeof item === 'object' && item !== null) {
       if (depth + 1 >= MAX_DEPTH) record[key] = null;
-      else cleanParsed(item, depth + 1);
+      else clean(item, depth + 1, checkOwn);
     }
   }
 }
