@@ -145,12 +145,16 @@ export async function latencies(
   };
 }
 
-/** `redis-benchmark` requests per second for one command line, or undefined if it is missing. */
+/**
+ * `redis-benchmark` requests per second for one command line, or undefined if it is missing.
+ * `pipeline` commands go out together on each of the `concurrency` connections.
+ */
 export async function redisBenchmark(
   port: number,
   concurrency: number,
   requests: number,
   command: readonly string[],
+  pipeline = 1,
 ): Promise<number | undefined> {
   try {
     const { stdout } = await run(
@@ -162,6 +166,8 @@ export async function redisBenchmark(
         String(port),
         '-c',
         String(concurrency),
+        '-P',
+        String(pipeline),
         '-n',
         String(requests),
         '-r',

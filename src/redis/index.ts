@@ -4,8 +4,9 @@ export type {
   RedisArgument,
   RedisClientLike,
   RedisCommander,
+  RedisScriptOptions,
 } from './client.js';
-export { isNoScriptError, RedisScript, toRedisCommander } from './client.js';
+export { isNoScriptError, RedisScript, RedisVersionError, toRedisCommander } from './client.js';
 export type { RedisIdempotencyStoreOptions } from './idempotency.js';
 export {
   CLAIM_LUA,

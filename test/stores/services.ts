@@ -15,13 +15,20 @@ export function uniqueId(label: string): string {
   return `${label}_${process.pid}_${randomBytes(4).toString('hex')}`;
 }
 
-/** An ioredis client that answers PING, or a rejection saying which service is missing. */
-export async function connectIoRedis(url = REDIS_URL): Promise<Redis> {
+/**
+ * An ioredis client that answers PING, or a rejection saying which service is missing.
+ * `stringNumbers` makes it answer integers as text.
+ */
+export async function connectIoRedis(
+  url = REDIS_URL,
+  options: { readonly stringNumbers?: boolean } = {},
+): Promise<Redis> {
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 2000,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: true,
+    stringNumbers: options.stringNumbers ?? false,
   });
   try {
     await client.connect();
