@@ -3,218 +3,289 @@
  * same framework answering by hand. Each server runs in a child process (bench/server/app.ts)
  * on 127.0.0.1; the load generator runs here.
  *
- * Goals: the faultline error path at least 0.95x the hand-written one in every framework, and
- * the success path with faultline installed at least 0.98x the framework alone.
+ * Goals, like for like: an error answered directly by faultline at least 0.95x the same error
+ * answered directly by hand, a thrown error at least 0.95x a thrown error answered by a
+ * hand-written error handler (with and without a stack trace), and the success path with
+ * faultline installed at least 0.98x the framework alone. The row comparing a direct answer by
+ * hand with faultline's thrown one is shown for information, with what throwing costs.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import { build } from 'esbuild';
+import { bundleServer, SERVER_FLAGS } from './server/bundle.js';
+import type { Comparison, LoadPlan, Measure } from './server/measure.js';
+import { compare, measureGroup, median } from './server/measure.js';
 import type { BenchReport } from './types.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** The server is bundled to plain JavaScript first: measured as it would run in production. */
-const bundle = join(here, '..', 'node_modules', '.cache', 'faultline-bench', 'server-app.mjs');
-const FRAMEWORKS = ['node', 'fetch', 'express', 'fastify', 'hono'] as const;
-const DURATION_S = Number(process.env.BENCH_SECONDS ?? 2);
-const WARMUP_S = 1;
-const CONNECTIONS = 50;
-/**
- * Each pair is measured this many times, its two servers running side by side and loaded in
- * turn (A B, then B A, …), and the median kept: drift of a shared machine falls on both sides.
- */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const FRAMEWORKS = (process.env.BENCH_FRAMEWORKS?.split(',') ?? [
+  'node',
+  'fetch',
+  'express',
+  'fastify',
+  'hono',
+]) as readonly string[];
+const PLAN: LoadPlan = {
+  seconds: Number(process.env.BENCH_SECONDS ?? 1.5),
+  /** Long enough for every server's hot code to be optimised before the measured runs. */
+  warmupSeconds: 2,
+  connections: 50,
+  /**
+   * Each group is measured this many times, its servers running side by side and loaded in
+   * turn (A B C, then C B A, …). A ratio kept is the median of each round's ratio of its two
+   * runs: drift of a shared machine falls on both sides within a round.
+   */
+  rounds: Number(process.env.BENCH_ROUNDS ?? 8),
+};
 const ERROR_GOAL = 0.95;
 const SUCCESS_GOAL = 0.98;
 
-interface Server {
-  url: string;
-  child: ChildProcess;
-}
-
-async function startServer(framework: string, variant: string): Promise<Server> {
-  const child = spawn(process.execPath, [bundle, framework, variant], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  for await (const line of lines) {
-    clearTimeout(timer);
-    const { port } = JSON.parse(line) as { port: number };
-    return { url: `http://127.0.0.1:${port}`, child };
-  }
-  throw new Error(`${framework}/${variant} did not start`);
-}
-
-async function stopServer(server: Server): Promise<void> {
-  server.child.kill('SIGTERM');
-  if (server.child.exitCode === null) await once(server.child, 'exit');
-}
-
-interface Measure {
-  requestsPerSecond: number;
-  p99Ms: number;
-  non2xx: number;
-  errors: number;
-}
-
-async function load(url: string, seconds: number, expectStatus: number): Promise<Measure> {
-  const result = await autocannon({
-    url: `${url}/orders/42`,
-    connections: CONNECTIONS,
-    duration: seconds,
-    headers: { 'x-request-id': 'bench-request' },
-  });
-  const wrong = expectStatus === 200 ? result.non2xx : result.requests.total - result.non2xx;
-  if (result.errors > 0 || wrong > 0) {
-    throw new Error(`${url}: ${result.errors} errors, ${wrong} responses not ${expectStatus}`);
-  }
-  return {
-    requestsPerSecond: result.requests.average,
-    p99Ms: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-  };
-}
-
 /**
- * Measures a pair: both servers are started and warmed once, then loaded in alternating order
- * (A B, B A, …) so that neither side always runs first or while the machine is busier.
+ * The servers measured together, per framework. Within the error group, each compared pair is
+ * loaded one after the other.
  */
-async function measurePair(
-  framework: string,
-  baseline: string,
-  ours: string,
-  status: number,
-): Promise<{ base: Measure[]; mine: Measure[] }> {
-  const a = await startServer(framework, baseline);
-  try {
-    const b = await startServer(framework, ours);
-    try {
-      await load(a.url, WARMUP_S, status);
-      await load(b.url, WARMUP_S, status);
-      const base: Measure[] = [];
-      const mine: Measure[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        if (round % 2 === 0) {
-          base.push(await load(a.url, DURATION_S, status));
-          mine.push(await load(b.url, DURATION_S, status));
-        } else {
-          mine.push(await load(b.url, DURATION_S, status));
-          base.push(await load(a.url, DURATION_S, status));
-        }
-      }
-      return { base, mine };
-    } finally {
-      await stopServer(b);
-    }
-  } finally {
-    await stopServer(a);
-  }
+const GROUPS = [
+  {
+    status: 404,
+    variants: [
+      'hand-error',
+      'faultline-send',
+      'faultline-error',
+      'hand-error-throw',
+      'hand-error-stack',
+      'faultline-error-stack',
+    ],
+  },
+  { status: 200, variants: ['plain-success', 'faultline-success'] },
+] as const;
+
+/** A row of the table: two variants of one group, and the goal of the pair if it has one. */
+interface RowSpec {
+  readonly path: string;
+  readonly baseline: string;
+  readonly ours: string;
+  /** `undefined`: shown for information, not a goal (the two sides do different things). */
+  readonly goal: number | undefined;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
+const ROWS: readonly RowSpec[] = [
+  {
+    path: 'error, answered directly',
+    baseline: 'hand-error',
+    ours: 'faultline-send',
+    goal: ERROR_GOAL,
+  },
+  {
+    path: 'error, thrown by hand',
+    baseline: 'hand-error-throw',
+    ours: 'faultline-error',
+    goal: ERROR_GOAL,
+  },
+  {
+    path: 'error, stack trace',
+    baseline: 'hand-error-stack',
+    ours: 'faultline-error-stack',
+    goal: ERROR_GOAL,
+  },
+  { path: 'success', baseline: 'plain-success', ours: 'faultline-success', goal: SUCCESS_GOAL },
+  { path: 'error', baseline: 'hand-error', ours: 'faultline-error', goal: undefined },
+];
 
-interface Row {
+/** What throwing costs on each side: requests per second of the thrown ÷ the direct answer. */
+const COSTS = [
+  { name: 'throwing, by hand', direct: 'hand-error', thrown: 'hand-error-throw' },
+  { name: 'throwing, faultline', direct: 'faultline-send', thrown: 'faultline-error' },
+  { name: 'a stack trace, by hand', direct: 'hand-error-throw', thrown: 'hand-error-stack' },
+] as const;
+
+/** A row: `baseline` is the hand-written side, `ours` faultline's. */
+interface Row extends Comparison {
   framework: string;
   path: string;
-  baseline: number;
-  faultline: number;
+  baselineVariant: string;
+  faultlineVariant: string;
+  goal: number | undefined;
+}
+
+interface Cost {
+  framework: string;
+  name: string;
+  /** The median over rounds of the thrown answer's requests per second ÷ the direct one's. */
   ratio: number;
-  baselineP99: number;
-  faultlineP99: number;
-  goal: number;
+  /** The same, by server CPU time per request (direct ÷ thrown). */
+  cpuRatio: number | undefined;
 }
 
 export default async function run(): Promise<BenchReport> {
-  mkdirSync(dirname(bundle), { recursive: true });
-  await build({
-    entryPoints: [join(here, 'server', 'app.ts')],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  const bundle = await bundleServer();
   const loadBefore = loadavg();
   const rows: Row[] = [];
+  const costs: Cost[] = [];
   for (const framework of FRAMEWORKS) {
-    for (const [path, baseline, ours, status, goal] of [
-      ['error', 'hand-error', 'faultline-error', 404, ERROR_GOAL],
-      ['error, stack trace', 'hand-error', 'faultline-error-stack', 404, ERROR_GOAL],
-      ['success', 'plain-success', 'faultline-success', 200, SUCCESS_GOAL],
-    ] as const) {
-      const { base, mine } = await measurePair(framework, baseline, ours, status);
-      const baseRps = median(base.map((m) => m.requestsPerSecond));
-      const mineRps = median(mine.map((m) => m.requestsPerSecond));
+    const runs = new Map<string, Measure[]>();
+    for (const group of GROUPS) {
+      const measured = await measureGroup(bundle, framework, group.variants, group.status, PLAN);
+      for (const [i, variant] of group.variants.entries()) runs.set(variant, measured[i]!);
+    }
+    for (const spec of ROWS) {
+      const comparison = compare(runs.get(spec.baseline)!, runs.get(spec.ours)!);
       const row: Row = {
         framework,
-        path,
-        baseline: baseRps,
-        faultline: mineRps,
-        ratio: mineRps / baseRps,
-        baselineP99: median(base.map((m) => m.p99Ms)),
-        faultlineP99: median(mine.map((m) => m.p99Ms)),
-        goal,
+        path: spec.path,
+        ...comparison,
+        baselineVariant: spec.baseline,
+        faultlineVariant: spec.ours,
+        goal: spec.goal,
       };
       rows.push(row);
       process.stdout.write(
-        `  ${framework} ${path}: ${Math.round(baseRps)} → ${Math.round(mineRps)} req/s (${row.ratio.toFixed(3)}x)\n`,
+        `  ${framework} ${row.path}: ${Math.round(row.baseline)} → ${Math.round(row.ours)} req/s (${row.ratio.toFixed(3)}x; rounds ${row.rounds.map((r) => r.toFixed(2)).join(' ')})` +
+          (row.cpuRatio === undefined
+            ? '\n'
+            : `, CPU ${row.baselineCpuUs!.toFixed(1)} → ${row.oursCpuUs!.toFixed(1)} µs/request (${row.cpuRatio.toFixed(3)}x)\n`),
       );
     }
+    for (const spec of COSTS) {
+      const comparison = compare(runs.get(spec.direct)!, runs.get(spec.thrown)!);
+      costs.push({
+        framework,
+        name: spec.name,
+        ratio: comparison.ratio,
+        cpuRatio: comparison.cpuRatio,
+      });
+    }
   }
+  const loadAfter = loadavg();
+  return report(rows, costs, loadBefore, loadAfter);
+}
+
+const fixed = (value: number | undefined, digits: number): string =>
+  value === undefined ? '–' : value.toFixed(digits);
+
+/** What throwing costs by hand, from the ratio of thrown to direct requests per second. */
+function throwCost(ratio: number): string {
+  return ratio < 1
+    ? `throwing itself costs ${Math.round((1 - ratio) * 100)}% of the requests per second by hand`
+    : `throwing itself cost nothing measurable by hand in this run (${ratio.toFixed(3)}x)`;
+}
+
+/** The row's note: what it compares, in a few words, and what throwing costs by hand. */
+function note(row: Row, costs: readonly Cost[]): string {
+  const hand = costs.find(
+    (entry) => entry.framework === row.framework && entry.name === 'throwing, by hand',
+  );
+  const cost = hand === undefined ? '' : `; ${throwCost(hand.ratio)}`;
+  switch (row.path) {
+    case 'error, answered directly':
+      return 'both answer the error without throwing';
+    case 'error, thrown by hand':
+      return `both throw (no stack trace) to an error handler${cost}`;
+    case 'error, stack trace':
+      return 'both throw an error with a stack trace to an error handler';
+    case 'success':
+      return 'the same 200, faultline installed or not';
+    default:
+      return `not like for like: by hand answered directly, with faultline thrown${cost}`;
+  }
+}
+
+function report(
+  rows: readonly Row[],
+  costs: readonly Cost[],
+  loadBefore: number[],
+  loadAfter: number[],
+): BenchReport {
+  const verdict = (row: Row): string =>
+    row.goal === undefined
+      ? 'information'
+      : `≥ ${row.goal}x ${row.ratio >= row.goal ? 'met' : '**not met**'}`;
   const table = [
-    '| adapter | path | by hand / framework alone (req/s) | with faultline (req/s) | ratio | goal | p99 ms (hand → faultline) |',
-    '|---|---|---:|---:|---:|---|---|',
+    '| adapter | path | by hand / framework alone (req/s) | with faultline (req/s) | ratio | goal | server CPU µs/request (hand → faultline) | CPU ratio | p99 ms (hand → faultline) | compares |',
+    '|---|---|---:|---:|---:|---|---:|---:|---|---|',
     ...rows.map(
       (row) =>
-        `| ${row.framework} | ${row.path} | ${Math.round(row.baseline)} | ${Math.round(row.faultline)} | ${row.ratio.toFixed(3)}x | ≥ ${row.goal}x ${row.ratio >= row.goal ? 'met' : '**not met**'} | ${row.baselineP99} → ${row.faultlineP99} |`,
+        `| ${row.framework} | ${row.path} | ${Math.round(row.baseline)} | ${Math.round(row.ours)} | ${row.ratio.toFixed(3)}x | ${verdict(row)} | ${fixed(row.baselineCpuUs, 1)} → ${fixed(row.oursCpuUs, 1)} | ${fixed(row.cpuRatio, 3)}x | ${row.baselineP99} → ${row.oursP99} | ${note(row, costs)} |`,
     ),
   ].join('\n');
-  const loadAfter = loadavg();
+  const frameworks = [...new Set(costs.map((cost) => cost.framework))];
+  const names = [...new Set(costs.map((cost) => cost.name))];
+  const costTable = [
+    `| adapter | ${names.map((name) => `${name}: req/s ratio (CPU ratio)`).join(' | ')} |`,
+    `|---|${names.map(() => '---:').join('|')}|`,
+    ...frameworks.map((framework) => {
+      const cells = names.map((name) => {
+        const cost = costs.find((entry) => entry.framework === framework && entry.name === name);
+        return cost === undefined ? '–' : `${cost.ratio.toFixed(3)}x (${fixed(cost.cpuRatio, 3)}x)`;
+      });
+      return `| ${framework} | ${cells.join(' | ')} |`;
+    }),
+  ].join('\n');
   const load = (values: number[]): string => values.map((v) => v.toFixed(2)).join(' ');
-  const missed = rows.filter((row) => row.ratio < row.goal);
+  const goals = rows.filter((row) => row.goal !== undefined);
+  const missed = goals.filter((row) => row.ratio < row.goal!);
+  const handThrow = costs.filter((cost) => cost.name === 'throwing, by hand').map((c) => c.ratio);
   return {
     title: 'Server adapters: error and success paths',
     command: 'npm run bench -- server',
     markdown:
-      `autocannon, ${CONNECTIONS} connections, ${DURATION_S} s per run after ${WARMUP_S} s of warm-up, ` +
-      `median of ${ROUNDS} runs per side; both servers of a pair run side by side, each in its own ` +
-      'process on 127.0.0.1, and are loaded in turn (A B, B A, …) so drift falls on both. ' +
-      'Servers are bundled with esbuild (no source maps, no kept names) and run as plain JavaScript. ' +
+      `autocannon, ${PLAN.connections} connections, ${PLAN.seconds} s per run after ${PLAN.warmupSeconds} s of warm-up, ` +
+      `${PLAN.rounds} rounds. The servers of a framework's error path (six) and of its success ` +
+      'path (two) run side by side, each in its own process on 127.0.0.1, and are loaded in turn, ' +
+      'in reverse order every other round (A B C …, … C B A), the two sides of every goal one ' +
+      "after the other; a ratio is the median of each round's ratio of its two runs, so drift " +
+      "falls on both sides. The server's CPU time per request (its threads' scheduler statistics, " +
+      'Linux) is measured in the same runs: a busy machine delays a server without making it do ' +
+      'much more work, so the CPU ratio (hand ÷ faultline) approximates the throughput ratio of a ' +
+      'server with a core of its own. Servers are bundled with esbuild (no source maps, no kept ' +
+      `names) and run as plain JavaScript, with \`${SERVER_FLAGS.join(' ')}\` (the young generation ` +
+      'a busy server grows to, from the start). ' +
       `Load average (1, 5, 15 min) ${load(loadBefore)} before, ${load(loadAfter)} after.\n\n` +
       'Error path: `GET /orders/42` answered with a 404. The hand-written answer is the same ' +
-      "error as faultline's: the same status, `content-type: application/problem+json` (no charset " +
-      'added), the same problem+json body with the request id, `x-request-id` (echoed, else a fresh ' +
-      'UUID) and `cache-control: no-store`, with no ETag; in Express that means `setHeader` and ' +
-      '`res.end` (`res.json`/`res.set` rewrite the type and hash an ETag), in Fastify a buffer ' +
-      "(a string gets `; charset=utf-8`). faultline's side throws `faultline.error('notFound')` " +
-      "(no stack trace) on the *error* rows and `catalog.create('not_found')` (a stack trace is " +
-      'captured, as for any `Error`) on the *error, stack trace* rows. Success path: the same route ' +
-      'answering 200 JSON, with faultline installed or not. The node:http and Fetch baselines route ' +
-      'by hand with one regular expression.\n\n' +
+      "error as faultline's, byte for byte: the same status, `content-type: application/problem+json` " +
+      '(no charset added), the same problem+json body with the request id, `x-request-id` (echoed, ' +
+      'else a fresh UUID) and `cache-control: no-store`, with no ETag, the headers in the same ' +
+      'order; in Express that means `setHeader` and `res.end` (`res.json`/`res.set` rewrite the type ' +
+      'and hash an ETag), in Fastify a buffer (a string gets `; charset=utf-8`), in Hono a ' +
+      '`Response` of its own (`c.body` sorts the header names). The goals compare like with like:\n\n' +
+      '- *error, answered directly*: the handler answers the 404 without throwing, by hand as ' +
+      "above, with faultline through the adapter's direct answer (returned from a node:http or " +
+      'Fetch route, Express `errors.send(req, res, error)`, Fastify `reply.sendError(error)`, Hono ' +
+      "`errors.response(c, error)`) of `faultline.error('notFound')`.\n" +
+      '- *error, thrown by hand*: the handler throws its error (made without a stack trace, as ' +
+      "`faultline.error` makes its own): by hand to a hand-written error handler in the framework's " +
+      'own way (try/catch, an error middleware, `setErrorHandler`, `onError`), with faultline to ' +
+      "faultline's.\n" +
+      '- *error, stack trace*: both throw an error with a stack trace, as most code does: by hand a ' +
+      "`NotFoundError extends Error`, with faultline `catalog.create('not_found')`.\n" +
+      '- *success*: the same route answering 200 JSON, with faultline installed as documented or ' +
+      'not.\n' +
+      '- *error* (information, no goal): a direct answer by hand against a thrown error with ' +
+      'faultline, which measures mostly what throwing costs in the framework, not faultline.\n\n' +
+      'The node:http and Fetch baselines route by hand with one regular expression.\n\n' +
       `${table}\n\n` +
+      'What throwing costs, measured in the same error group: requests per second of a thrown ' +
+      'error ÷ the same error answered directly (by hand, and with faultline), and of an error ' +
+      'with a stack trace ÷ one without (by hand); CPU ratio: direct CPU per request ÷ thrown.\n\n' +
+      `${costTable}\n\n` +
+      (handThrow.length === 0
+        ? ''
+        : `By hand, a thrown error gets ${Math.min(...handThrow).toFixed(2)}–${Math.max(...handThrow).toFixed(2)}x ` +
+          `(median ${median(handThrow).toFixed(2)}x) the requests per second of the same error answered ` +
+          'directly: the gap between the *error* row and the like-for-like rows is mostly that.\n\n') +
       (missed.length === 0
         ? 'Every goal met.\n'
-        : `Goals not met: ${missed.map((row) => `${row.framework} ${row.path} (${row.ratio.toFixed(3)}x)`).join(', ')}. ` +
-          'With two cores shared by the load generator and the server, runs vary by a few percent.\n'),
+        : `Goals not met: ${missed.map((row) => `${row.framework} ${row.path} (${row.ratio.toFixed(3)}x, CPU ${fixed(row.cpuRatio, 3)}x)`).join(', ')}.\n`) +
+      '\nHow far to trust a row: with two cores shared by the load generator, the servers and ' +
+      'whatever else runs on the machine, two identical servers measured this way (an A/A with ' +
+      '`bench/server/ab.ts`) differ by up to 10% in requests per second and in CPU per request ' +
+      'at a load average of 3 to 6; a row a few percent either side of its goal is within that. ' +
+      'Main-thread instructions per request (`bench/server/instructions.ts`, callgrind) move by ' +
+      '2 to 3% between runs and decide such a row.\n',
     raw: {
-      connections: CONNECTIONS,
-      durationSeconds: DURATION_S,
-      rounds: ROUNDS,
+      connections: PLAN.connections,
+      durationSeconds: PLAN.seconds,
+      warmupSeconds: PLAN.warmupSeconds,
+      rounds: PLAN.rounds,
       loadAverage: { before: loadBefore, after: loadAfter },
       rows,
+      costs,
     },
   };
 }

@@ -24,8 +24,10 @@ import { ndjson, type StreamOptions, type StreamSource, sse } from '../server/st
 export interface ExpressErrors {
   readonly faultline: Faultline;
   /**
-   * Mount first: keeps the request start, and runs the global time limit and hooks. Optional
-   * when neither is configured (durations are then not logged).
+   * Mount first when the options have a global `timeout`, global `hooks` or a `log` (it runs the
+   * time limit and hooks, and notes when each request started for the logged duration). Leave
+   * it out otherwise: it would do nothing, and Express's router pays for every layer it
+   * passes, on every request.
    */
   readonly start: RequestHandler;
   /** Reads JSON bodies (415, 413, 400 as in every adapter) into `req.body`. */
@@ -39,6 +41,21 @@ export interface ExpressErrors {
    * handler. `app.use(errors.handlers)`.
    */
   readonly handlers: [RequestHandler, ErrorRequestHandler];
+  /**
+   * Answers with an error without throwing it, for handlers that pass their errors around as
+   * values: the same response, log record, span attributes and hooks as the error handler
+   * gives a thrown error. `error` is an `ApiError`, or anything else as if it had been thrown.
+   *
+   * @example
+   * ```ts
+   * app.get('/orders/:id', (req, res) => {
+   *   const order = orders.get(req.params.id);
+   *   if (!order) return errors.send(req, res, errors.faultline.error('notFound'));
+   *   res.json(order);
+   * });
+   * ```
+   */
+  send(req: Request, res: Response, error: unknown): void;
   /** The request as the error path sees it. */
   request(req: Request): RequestInfo;
   /** Sends an SSE response that ends with a terminal error event if `source` fails. */
@@ -90,8 +107,8 @@ function stateOf(req: IncomingMessage): State {
  *
  * @example
  * ```ts
- * const errors = createExpressErrors({ catalog: api, format: 'problem' });
- * app.use(errors.start);
+ * const errors = createExpressErrors({ catalog: api, format: 'problem', log: pino() });
+ * app.use(errors.start); // only with a global timeout, global hooks or a log
  * app.use(errors.json());
  * app.get('/orders/:id', handler);
  * app.use(errors.handlers);
@@ -114,21 +131,31 @@ export function createExpressErrors(options: FaultlineOptions | Faultline = {}):
     };
   };
 
-  /** What answering an error needs: without a log, only the headers and the request id. */
-  const errorInfo = (req: Request, state: State): RequestInfo => {
+  /**
+   * What answering an error needs: without a log, only the headers and the request id. A
+   * request nothing has tracked yet (no log, time limit, hook or stream) is not tracked now:
+   * nothing can ask for its id again, and a WeakMap entry per error is not free.
+   */
+  const errorInfo = (req: Request, state: State | undefined): RequestInfo => {
     if (faultline.logging) return request(req);
     const headers = nodeHeaders(req);
+    if (!state) return { headers };
     state.requestId ??= faultline.requestId(headers);
     return { headers, requestId: state.requestId };
   };
 
-  const answer = (thrown: unknown, req: Request, res: Response): void => {
-    const state = stateOf(req);
+  const answer = (
+    thrown: unknown,
+    req: Request,
+    res: Response,
+    state: State | undefined = states.get(req),
+  ): void => {
     const response = faultline.respond(
       recognise(faultline, thrown) ?? thrown,
       errorInfo(req, state),
     );
-    state.error = response.error;
+    // Hooks that observe the response read the error from the state they made before.
+    if (state) state.error = response.error;
     void sendNodeResponse(res, response, { close: response.status === 413 });
   };
 
@@ -203,20 +230,40 @@ export function createExpressErrors(options: FaultlineOptions | Faultline = {}):
     );
   };
 
+  /** Whether a time limit already answered the request: a late failure is only logged. */
+  const answeredLate = (thrown: unknown, req: Request, state: State | undefined): boolean => {
+    if (!state?.closed) return false;
+    faultline.reportFailure(
+      thrown,
+      request(req) as RequestInfo & { requestId: string },
+      'handler failed after its time limit',
+    );
+    return true;
+  };
+
   const errorHandler: ErrorRequestHandler = (thrown, req, res, next) => {
-    const state = stateOf(req);
-    if (state.closed) {
-      // Already answered with a timeout: the handler's late failure is only logged.
-      faultline.reportFailure(
-        thrown,
-        request(req) as RequestInfo & { requestId: string },
-        'handler failed after its time limit',
-      );
-      return;
-    }
+    const state = states.get(req);
+    if (answeredLate(thrown, req, state)) return;
     // Headers already out (a stream that failed midway): Express ends the connection.
     if (res.headersSent) return next(thrown);
-    answer(thrown, req, res);
+    answer(thrown, req, res, state);
+  };
+
+  const send = (req: Request, res: Response, error: unknown): void => {
+    const state = states.get(req);
+    if (answeredLate(error, req, state)) return;
+    if (res.headersSent) {
+      // What Express does with an error after the headers: the client cannot be told, so the
+      // failure is logged and the connection ended.
+      faultline.reportFailure(
+        error,
+        request(req) as RequestInfo & { requestId: string },
+        'error after the response had started',
+      );
+      res.destroy();
+      return;
+    }
+    answer(error, req, res, state);
   };
 
   const stream =
@@ -238,6 +285,7 @@ export function createExpressErrors(options: FaultlineOptions | Faultline = {}):
     timeout,
     hooks,
     handlers: [notFound, errorHandler],
+    send,
     request,
     sse: stream(sse),
     ndjson: stream(ndjson),

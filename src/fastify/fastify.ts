@@ -53,6 +53,21 @@ declare module 'fastify' {
     faultline: Faultline;
   }
   interface FastifyReply {
+    /**
+     * Answers with an error without throwing it, for handlers that pass their errors around as
+     * values: the same response, log record, span attributes and hooks as the plugin's error
+     * handler gives a thrown error. `error` is an `ApiError`, or anything else as if it had
+     * been thrown. Returns the reply, as `reply.send` does.
+     *
+     * @example
+     * ```ts
+     * app.get('/orders/:id', async (request, reply) => {
+     *   const order = orders.get(request.params.id);
+     *   return order ?? reply.sendError(app.faultline.error('notFound'));
+     * });
+     * ```
+     */
+    sendError(error: unknown): FastifyReply;
     /** Sends an SSE stream that ends with a terminal error event if `source` fails. */
     sse<T>(source: StreamSource<T>, options?: Omit<StreamOptions<T>, 'request'>): FastifyReply;
     /** Sends an NDJSON stream that ends with a terminal error line if `source` fails. */
@@ -176,7 +191,10 @@ export function faultlinePlugin(
   };
 
   const errorResponse = (thrown: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const state = stateOf(request);
+    // Hooks that observe the response made their state before the handler ran; a request
+    // nothing tracks (no hook, time limit or stream) is not tracked now: nothing asks for its
+    // id again, and a WeakMap entry per error is not free.
+    const state = states.get(request);
     let info: RequestInfo;
     if (faultline.logging) {
       info = requestOf(request, reply);
@@ -184,16 +202,23 @@ export function faultlinePlugin(
       // Without a log, the answer needs only the headers and the request id: the method,
       // route and timing (Fastify builds `routeOptions` afresh on every read) are skipped.
       const headers = nodeHeaders(request.raw);
-      state.requestId ??= faultline.requestId(headers);
-      info = { headers, requestId: state.requestId };
+      if (state) state.requestId ??= faultline.requestId(headers);
+      info = { headers, requestId: state?.requestId };
     }
     const response = faultline.respond(recognise(faultline, thrown) ?? thrown, info);
-    state.error = response.error;
-    state.source = 'error';
+    if (state) {
+      state.error = response.error;
+      state.source = 'error';
+    }
     return response;
   };
 
   fastify.decorate('faultline', faultline);
+  fastify.decorateReply('sendError', function sendError(this: FastifyReply, error: unknown) {
+    // As the error handler: a reply already sent (a time limit answered) takes nothing more.
+    if (this.sent) return this;
+    return sendNeutral(this, errorResponse(error, this.request, this));
+  });
   fastify.decorateReply('sse', function sseReply<
     T,
   >(this: FastifyReply, source: StreamSource<T>, opts?: Omit<StreamOptions<T>, 'request'>) {
@@ -211,9 +236,10 @@ export function faultlinePlugin(
     );
   });
 
+  // Sync handlers that return nothing: a returned reply would be awaited by Fastify again.
   fastify.setErrorHandler((error, request, reply) => {
     if (reply.sent) return;
-    return sendNeutral(reply, errorResponse(error, request, reply));
+    sendNeutral(reply, errorResponse(error, request, reply));
   });
 
   fastify.setNotFoundHandler((request, reply) => {
@@ -227,7 +253,7 @@ export function faultlinePlugin(
       allow.length > 0
         ? faultline.error('methodNotAllowed', { headers: { allow: formatAllow(allow) } })
         : faultline.error('notFound');
-    return sendNeutral(reply, errorResponse(error, request, reply));
+    sendNeutral(reply, errorResponse(error, request, reply));
   });
 
   // Time limits and hooks are attached per route, so routes without them pay nothing.

@@ -2,7 +2,6 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { PatternRouter } from 'hono/router/pattern-router';
 import type { ApiError } from '../core/error.js';
-import { toResponse } from '../server/app.js';
 import { checkBodyHeaders, parseJsonBody, readBody } from '../server/body.js';
 import {
   Faultline,
@@ -10,6 +9,7 @@ import {
   fromHookResponse,
   type RequestInfo,
   toFaultline,
+  toResponse,
 } from '../server/faultline.js';
 import {
   type HookRequest,
@@ -53,6 +53,20 @@ export interface HonoFaultline {
   timeout(ms: number): MiddlewareHandler;
   /** Middleware that runs hooks (rate limiting, idempotency) around the handlers after it. */
   hooks(hooks: readonly ServerHook[]): MiddlewareHandler;
+  /**
+   * The error response for a request, for handlers that return their errors rather than throw
+   * them: the same response, log record, span attributes and hooks as `onError` gives a
+   * thrown error. `error` is an `ApiError`, or anything else as if it had been thrown.
+   *
+   * @example
+   * ```ts
+   * app.get('/orders/:id', (c) => {
+   *   const order = orders.get(c.req.param('id'));
+   *   return order ? c.json(order) : errors.response(c, errors.faultline.error('notFound'));
+   * });
+   * ```
+   */
+  response(c: Context, error: unknown): Response;
   /** The request as the error path sees it. */
   request(c: Context): RequestInfo;
   /** An SSE response that ends with a terminal error event if `source` fails. */
@@ -72,11 +86,11 @@ export interface HonoFaultline {
 interface State {
   readonly startedAt: number;
   requestId: string | undefined;
+  /** The error the request was answered with, for the hooks that observe responses. */
+  error?: ApiError | undefined;
 }
 
 const states = new WeakMap<Request, State>();
-/** The error each request was answered with, for the hooks that observe responses. */
-const answered = new WeakMap<Request, ApiError>();
 
 /**
  * Installs faultline on a Hono app (Node, Bun, Deno, Workers): `onError` and `notFound`
@@ -123,14 +137,21 @@ export function useFaultline(
       startedAt: state.startedAt,
     };
   };
-  /** What answering an error needs: without a log, only the headers and the request id. */
+  /**
+   * What answering an error needs: without a log, only the headers and the request id. A
+   * request nothing tracks yet (no hook, time limit or stream asked for its id) is not tracked
+   * now: nothing asks for its id again, and a WeakMap entry per error is not free.
+   */
   const errorInfo = (c: Context): RequestInfo => {
     if (faultline.logging) return requestOf(c);
-    return { headers: c.req.raw.headers, requestId: requestIdOf(c) };
+    const headers = c.req.raw.headers;
+    return states.has(c.req.raw) ? { headers, requestId: requestIdOf(c) } : { headers };
   };
   const errorResponse = (thrown: unknown, c: Context): Response => {
     const response = faultline.respond(recognise(faultline, thrown) ?? thrown, errorInfo(c));
-    answered.set(c.req.raw, response.error);
+    // Hooks that observe the response read the error from the state they made.
+    const state = states.get(c.req.raw);
+    if (state) state.error = response.error;
     // The rest of a body refused as too large is left unread: the connection cannot be reused.
     if (response.status === 413) response.headers.connection = 'close';
     return toResponse(response);
@@ -208,6 +229,7 @@ export function useFaultline(
     json: (opts) => json(opts?.limit),
     timeout,
     hooks,
+    response: (c, error) => errorResponse(error, c),
     request: requestOf,
     sse: (c, source, opts) =>
       toResponse(sse(faultline, source, { ...opts, request: requestOf(c) })),
@@ -324,7 +346,7 @@ async function runHooks(
       c.res = toResponse(fromHookResponse(short));
     } else {
       await next();
-      error = answered.get(c.req.raw);
+      error = states.get(c.req.raw)?.error;
       if (error) source = 'error';
     }
   } catch (thrown) {

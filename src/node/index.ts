@@ -4,6 +4,7 @@ export {
   createNodeHandler,
   nodeBodySource,
   nodeHeaders,
+  sendNodeError,
   sendNodeResponse,
   toNeutralRequest,
 } from './node.js';

@@ -5,7 +5,12 @@ import { pipeline } from 'node:stream/promises';
 import { type HeadersLike, reasonPhrase } from '../core/http.js';
 import { App, type AppOptions, type NeutralRequest } from '../server/app.js';
 import type { BodySource } from '../server/body.js';
-import type { Faultline, NeutralResponse } from '../server/faultline.js';
+import {
+  type Faultline,
+  type NeutralResponse,
+  pathOfTarget,
+  type RequestInfo,
+} from '../server/faultline.js';
 
 /** A node:http request listener. */
 export type NodeHandler = (request: IncomingMessage, response: ServerResponse) => void;
@@ -75,6 +80,39 @@ export function toNeutralRequest(faultline: Faultline, request: IncomingMessage)
 }
 
 /**
+ * A Node request as a neutral request, reading headers and the client address only when asked
+ * (a success answered by a route reads neither: Node builds `request.headers` on first access).
+ */
+class NodeRequest implements NeutralRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly body: BodySource | null;
+  readonly #request: IncomingMessage;
+  #headers: HeadersLike | undefined;
+
+  constructor(faultline: Faultline, request: IncomingMessage) {
+    this.#request = request;
+    const method = request.method ?? 'GET';
+    this.method = method;
+    this.url = request.url ?? '/';
+    // GET and HEAD carry no body, as in the Fetch handler (Node drains one a client sent anyway).
+    this.body =
+      method === 'GET' || method === 'HEAD' || !nodeHasBody(request)
+        ? null
+        : nodeBodySource(faultline, request);
+  }
+
+  get headers(): HeadersLike {
+    this.#headers ??= nodeHeaders(this.#request);
+    return this.#headers;
+  }
+
+  get ip(): string | undefined {
+    return this.#request.socket?.remoteAddress;
+  }
+}
+
+/**
  * Writes a neutral response to a Node response: status, headers (merged over any already set),
  * and the body, streamed with backpressure when it is a stream. A client that goes away
  * cancels the stream. Never rejects.
@@ -86,7 +124,10 @@ export function sendNodeResponse(
 ): Promise<void> {
   if (response.headersSent || response.destroyed) return DONE;
   const body = neutral.body;
-  if (body instanceof ReadableStream) return sendNodeStream(response, neutral, body, options);
+  // Strings first: the `ReadableStream` global is a lazy getter in Node, not worth a call.
+  if (typeof body !== 'string' && body instanceof ReadableStream) {
+    return sendNodeStream(response, neutral, body, options);
+  }
   const headers: Record<string, string> = neutral.headers;
   try {
     if (options.close) response.setHeader('connection', 'close');
@@ -97,13 +138,61 @@ export function sendNodeResponse(
     } else {
       const length =
         body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
-      response.writeHead(neutral.status, { ...headers, 'content-length': String(length) });
+      response.writeHead(neutral.status, withLength(headers, length));
     }
     response.end(body ?? undefined);
   } catch {
     endFailed(response);
   }
   return DONE;
+}
+
+/**
+ * A copy of the headers with `content-length` added, made key by key: in V8 an object spread
+ * followed by another key (`{ ...headers, 'content-length': n }`) takes a new hidden class on
+ * every call, which costs microseconds per response and sends every later read of the object
+ * (Node's header validation) down the megamorphic path.
+ */
+function withLength(headers: Record<string, string>, length: number): Record<string, string> {
+  const copy: Record<string, string> = {};
+  for (const name in headers) {
+    if (Object.hasOwn(headers, name)) copy[name] = headers[name]!;
+  }
+  copy['content-length'] = String(length);
+  return copy;
+}
+
+/**
+ * Answers a node:http request with an error, for a listener written by hand that answers its
+ * errors rather than throwing them: the same status, headers (request id, `no-store`,
+ * `Retry-After`, negotiated content type), body, log record and span attributes as faultline
+ * gives a thrown error. `error` is an `ApiError`, or anything else as if it had been thrown.
+ *
+ * @example
+ * ```ts
+ * createServer((req, res) => {
+ *   const order = orders.get(req.url ?? '');
+ *   if (!order) return sendNodeError(faultline, req, res, faultline.error('notFound'));
+ *   res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(order));
+ * });
+ * ```
+ */
+export function sendNodeError(
+  faultline: Faultline,
+  request: IncomingMessage,
+  response: ServerResponse,
+  error: unknown,
+): void {
+  const method = request.method;
+  const headers = nodeHeaders(request);
+  const info: RequestInfo = faultline.logging
+    ? { method, path: pathOfTarget(request.url ?? '/'), headers }
+    : { headers };
+  const answer = faultline.respond(error, info);
+  void sendNodeResponse(response, answer, {
+    head: method === 'HEAD',
+    close: answer.status === 413,
+  });
 }
 
 /** Already settled: a body written in one piece leaves nothing to wait for. */
@@ -160,7 +249,7 @@ export function createNodeHandler(options: AppOptions): NodeHandler {
   const faultline = app.faultline;
   return (request, response) => {
     const head = request.method === 'HEAD';
-    const outcome = app.answer(toNeutralRequest(faultline, request));
+    const outcome = app.answer(new NodeRequest(faultline, request));
     if (outcome instanceof Promise) {
       outcome.then(
         ({ response: neutral }) => sendNodeResponse(response, neutral, { head }),

@@ -1,3 +1,4 @@
+import { ApiError } from '../core/error.js';
 import { getHeader, type HeadersLike } from '../core/http.js';
 import { type BodySource, readJsonBody } from './body.js';
 import {
@@ -8,6 +9,7 @@ import {
   type NeutralResponse,
   type RequestInfo,
   toFaultline,
+  toResponse,
 } from './faultline.js';
 import {
   type HookRequest,
@@ -50,7 +52,14 @@ export interface RouteContext<Body = unknown> {
 
 /**
  * A route handler: returns a value (sent as JSON with 200), `undefined` (204), a {@link Reply}
- * or a Fetch `Response`; throws anything to answer with an error.
+ * or a Fetch `Response`. It answers with an error either way: by throwing anything, or by
+ * returning an `ApiError`, which is answered exactly as if it had been thrown (for code that
+ * passes its errors around as values).
+ *
+ * @example
+ * ```ts
+ * const show: RouteHandler = ({ params }) => orders.get(params.id) ?? faultline.error('notFound');
+ * ```
  */
 export type RouteHandler<Body = unknown> = (context: RouteContext<Body>) => unknown;
 
@@ -132,7 +141,8 @@ class Exchange implements RouteContext {
   readonly raw: NeutralRequest;
   readonly method: string;
   readonly path: string;
-  readonly startedAt: number;
+  /** When the request started; only noted when errors are logged (it serves the duration). */
+  readonly startedAt: number | undefined;
   route = '';
   params: Readonly<Record<string, string>> = NO_PARAMS;
   body: unknown;
@@ -142,13 +152,30 @@ class Exchange implements RouteContext {
   #requestId: string | undefined;
   #body: Promise<unknown> | undefined;
 
-  constructor(faultline: Faultline, raw: NeutralRequest, path: string, query: string) {
+  constructor(faultline: Faultline, raw: NeutralRequest) {
     this.faultline = faultline;
     this.raw = raw;
     this.method = raw.method;
-    this.path = path;
-    this.#queryText = query;
-    this.startedAt = performance.now();
+    this.startedAt = faultline.logging ? performance.now() : undefined;
+    // Split without a full URL parse, and without an object for the two parts (a hot path).
+    let target = raw.url;
+    if (!target.startsWith('/')) {
+      const scheme = target.indexOf('://');
+      if (scheme !== -1) {
+        const slash = target.indexOf('/', scheme + 3);
+        target = slash === -1 ? '/' : target.slice(slash);
+      }
+    }
+    const mark = target.indexOf('?');
+    const hash = target.indexOf('#');
+    const end = hash === -1 ? target.length : hash;
+    if (mark === -1 || mark > end) {
+      this.path = end === target.length ? target : target.slice(0, end);
+      this.#queryText = '';
+    } else {
+      this.path = target.slice(0, mark);
+      this.#queryText = target.slice(mark + 1, end);
+    }
   }
 
   get requestId(): string {
@@ -243,10 +270,9 @@ export class App {
    * adapter can write the response in the same tick. Never throws.
    */
   answer(request: NeutralRequest): Outcome | Promise<Outcome> {
-    const { path, query } = splitTarget(request.url);
-    const exchange = new Exchange(this.faultline, request, path, query);
+    const exchange = new Exchange(this.faultline, request);
     try {
-      const match = this.#router.match(request.method, path);
+      const match = this.#router.match(request.method, exchange.path);
       if (match.kind === 'none') throw this.faultline.error('notFound');
       if (match.kind === 'method') {
         throw this.faultline.error('methodNotAllowed', {
@@ -266,7 +292,7 @@ export class App {
       }
       const result = compiled.definition.handler(exchange);
       if (isThenable(result)) return this.#settle(result, exchange);
-      return finish(toNeutral(result), undefined);
+      return this.#outcome(result, exchange);
     } catch (thrown) {
       return this.#fail(thrown, exchange);
     }
@@ -275,10 +301,16 @@ export class App {
   /** The outcome of a handler that answered with a promise. */
   async #settle(result: PromiseLike<unknown>, exchange: Exchange): Promise<Outcome> {
     try {
-      return finish(toNeutral(await result), undefined);
+      return this.#outcome(await result, exchange);
     } catch (thrown) {
       return this.#fail(thrown, exchange);
     }
+  }
+
+  /** The outcome of what a handler returned: a returned `ApiError` is answered as if thrown. */
+  #outcome(result: unknown, exchange: Exchange): Outcome {
+    if (ApiError.is(result)) return this.#fail(result, exchange);
+    return finish(toNeutral(result), undefined);
   }
 
   /** The error outcome of anything thrown while answering. */
@@ -343,7 +375,7 @@ export class App {
       source = 'error';
     }
     if (extraHeaders) {
-      response = { ...response, headers: { ...extraHeaders, ...response.headers } };
+      response = { ...response, headers: mergeHeaders(extraHeaders, response.headers) };
     }
     const outcome = finish(response, error);
     if (hookRequest) {
@@ -370,7 +402,7 @@ export class App {
     const limit = compiled.timeout;
     if (limit === undefined) {
       const result = handler(exchange);
-      return toNeutral(isThenable(result) ? await result : result);
+      return responseOf(isThenable(result) ? await result : result);
     }
     const controller = new AbortController();
     exchange.signalSource = controller.signal;
@@ -397,11 +429,25 @@ export class App {
       }, limit);
     });
     try {
-      return toNeutral(await Promise.race([work, timedOut]));
+      return responseOf(await Promise.race([work, timedOut]));
     } finally {
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * `first`'s headers overridden by `second`'s, as `{ ...first, ...second }` would give but copied
+ * key by key: in V8 a spread that then gains keys takes a new hidden class on every call.
+ */
+function mergeHeaders(
+  first: Readonly<Record<string, string>>,
+  second: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const name in first) if (Object.hasOwn(first, name)) merged[name] = first[name]!;
+  for (const name in second) if (Object.hasOwn(second, name)) merged[name] = second[name]!;
+  return merged;
 }
 
 /** The outcome of a response; a 413 closes the connection. */
@@ -465,6 +511,15 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+/**
+ * What a handler returned, as a neutral response; a returned `ApiError` is thrown on, so that
+ * the caller's one error path (hooks, log record, response) answers it as any thrown error.
+ */
+function responseOf(result: unknown): NeutralResponse {
+  if (ApiError.is(result)) throw result;
+  return toNeutral(result);
+}
+
 /** A handler's result as a neutral response. */
 function toNeutral(result: unknown): NeutralResponse {
   if (result instanceof Reply) return result;
@@ -481,24 +536,6 @@ function toNeutral(result: unknown): NeutralResponse {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(result),
   };
-}
-
-/** Splits a request target into path and query without a full URL parse (a hot path). */
-function splitTarget(url: string): { path: string; query: string } {
-  let target = url;
-  if (!target.startsWith('/')) {
-    const scheme = target.indexOf('://');
-    if (scheme !== -1) {
-      const slash = target.indexOf('/', scheme + 3);
-      target = slash === -1 ? '/' : target.slice(slash);
-    }
-  }
-  const mark = target.indexOf('?');
-  const hash = target.indexOf('#');
-  const end = hash === -1 ? target.length : hash;
-  return mark === -1 || mark > end
-    ? { path: target.slice(0, end), query: '' }
-    : { path: target.slice(0, mark), query: target.slice(mark + 1, end) };
 }
 
 /**
@@ -538,14 +575,15 @@ export function createFetchHandler(options: FetchHandlerOptions): FetchHandler {
   return (request, ...rest) => {
     const method = request.method;
     const head = method === 'HEAD';
-    const outcome = app.answer({
-      method,
-      url: request.url,
-      headers: request.headers,
-      // GET and HEAD carry no body; not touching it spares lazy runtimes building a stream.
-      body: method === 'GET' || head ? null : request.body,
-      ip: clientAddress ? addressOf(clientAddress, request, rest) : undefined,
-    });
+    const outcome = app.answer(
+      new FetchRequest(
+        request,
+        method,
+        // GET and HEAD carry no body; not touching it spares lazy runtimes building a stream.
+        method === 'GET' || head ? null : request.body,
+        clientAddress ? addressOf(clientAddress, request, rest) : undefined,
+      ),
+    );
     if (outcome instanceof Promise)
       return outcome.then(({ response }) => toResponse(response, head));
     try {
@@ -554,6 +592,31 @@ export function createFetchHandler(options: FetchHandlerOptions): FetchHandler {
       return Promise.reject(failure);
     }
   };
+}
+
+/**
+ * A Fetch request as a neutral request. Its headers are read only when asked: runtimes such as
+ * `@hono/node-server` build the `Headers` object on first access, and a success answered by a
+ * route never needs it.
+ */
+class FetchRequest implements NeutralRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly body: BodySource | null;
+  readonly ip: string | undefined;
+  readonly #request: Request;
+
+  constructor(request: Request, method: string, body: BodySource | null, ip: string | undefined) {
+    this.#request = request;
+    this.method = method;
+    this.url = request.url;
+    this.body = body;
+    this.ip = ip;
+  }
+
+  get headers(): HeadersLike {
+    return this.#request.headers;
+  }
 }
 
 /** The client address, or none when the resolver fails (an address is never worth a 500). */
@@ -568,13 +631,4 @@ function addressOf(
   } catch {
     return undefined;
   }
-}
-
-/** A neutral response as a Fetch `Response`. */
-export function toResponse(response: NeutralResponse, head = false): Response {
-  const body = head || response.status === 204 || response.status === 304 ? null : response.body;
-  return new Response(body as BodyInit | null, {
-    status: response.status,
-    headers: response.headers,
-  });
 }

@@ -7,7 +7,7 @@ import { encode } from '../core/wire/index.js';
 import { jan } from '../presets/jan.js';
 import { s2 } from '../presets/s2.js';
 import { baseCatalog } from './base.js';
-import { createFaultline, Faultline } from './faultline.js';
+import { createFaultline, Faultline, pathOfTarget } from './faultline.js';
 import type { ErrorLogRecord } from './observe.js';
 
 const quiet = { telemetry: false } as const;
@@ -334,5 +334,72 @@ describe('Faultline.encode of plain errors (reused encodings)', () => {
     const second = faultline.respond(faultline.error('notFound'), { requestId: 'b' });
     expect(second.headers['x-mutated']).toBeUndefined();
     expect(second.headers['x-request-id']).toBe('b');
+  });
+});
+
+describe('Faultline.response', () => {
+  it('answers a Fetch request with the Response of the same error thrown', async () => {
+    const faultline = createFaultline({ ...quiet, catalog: baseCatalog });
+    const error = baseCatalog.create('unavailable', {}, { retryAfter: 5 });
+    const request = new Request('http://x.test/orders/7?page=2', {
+      headers: { 'x-request-id': 'fetch-1', accept: 'application/json' },
+    });
+    const response = faultline.response(request, error);
+    const thrown = faultline.respond(error, {
+      headers: { 'x-request-id': 'fetch-1', accept: 'application/json' },
+    });
+    expect(response.status).toBe(503);
+    expect(Object.fromEntries(response.headers)).toEqual(thrown.headers);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(await response.text()).toBe(thrown.body);
+  });
+
+  it('treats anything else as thrown, sends no body to HEAD and closes after a 413', async () => {
+    const faultline = createFaultline({ ...quiet, generateRequestId: () => 'gen-2' });
+    const crash = faultline.response(new Request('http://x.test/'), new Error('secret'));
+    expect(crash.status).toBe(500);
+    expect(crash.headers.get('x-request-id')).toBe('gen-2');
+    expect(await crash.text()).not.toContain('secret');
+    const head = faultline.response(
+      new Request('http://x.test/', { method: 'HEAD' }),
+      faultline.error('notFound'),
+    );
+    expect(head.status).toBe(404);
+    expect(head.body).toBeNull();
+    const large = faultline.response(
+      new Request('http://x.test/'),
+      faultline.error('payloadTooLarge'),
+    );
+    expect(large.status).toBe(413);
+    expect(large.headers.get('connection')).toBe('close');
+  });
+
+  it('logs the method and the path without the query', () => {
+    const records: ErrorLogRecord[] = [];
+    const faultline = createFaultline({ ...quiet, log: (record) => records.push(record) });
+    faultline.response(
+      new Request('http://x.test/orders/7?secret=1', { method: 'DELETE' }),
+      faultline.error('forbidden'),
+    );
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      level: 'warn',
+      code: 'forbidden',
+      method: 'DELETE',
+      route: '/orders/7',
+    });
+  });
+});
+
+describe('pathOfTarget', () => {
+  it('cuts the path out of an origin-form target or an absolute URL', () => {
+    expect(pathOfTarget('/a/b?c=1#d')).toBe('/a/b');
+    expect(pathOfTarget('/a#d?x')).toBe('/a');
+    expect(pathOfTarget('http://h.test:8080/a/b?c')).toBe('/a/b');
+    expect(pathOfTarget('http://h.test')).toBe('/');
+    expect(pathOfTarget('http://h.test?x=1')).toBe('/');
+    expect(pathOfTarget('http://h.test?x=/y')).toBe('/');
+    expect(pathOfTarget('*')).toBe('*');
   });
 });

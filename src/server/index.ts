@@ -9,7 +9,7 @@ export type {
   RouteHandler,
   Routes,
 } from './app.js';
-export { App, createFetchHandler, route, toResponse } from './app.js';
+export { App, createFetchHandler, route } from './app.js';
 export type { ErrorKind, KindCodes } from './base.js';
 export { BASE_CODES, baseCatalog, baseDefinition, kindOfStatus } from './base.js';
 export type { BodySource } from './body.js';
@@ -24,7 +24,13 @@ export {
 export type { Extended } from './extend.js';
 export { extendCatalog } from './extend.js';
 export type { ErrorResponse, FaultlineOptions, NeutralResponse, RequestInfo } from './faultline.js';
-export { createFaultline, Faultline, fromHookResponse, toFaultline } from './faultline.js';
+export {
+  createFaultline,
+  Faultline,
+  fromHookResponse,
+  toFaultline,
+  toResponse,
+} from './faultline.js';
 export type {
   HookOutcome,
   HookRequest,

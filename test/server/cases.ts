@@ -158,3 +158,32 @@ export const CASES: readonly Case[] = [
 export async function thrownOf(testCase: Case, reference: Faultline): Promise<unknown> {
   return testCase.thrown?.(reference);
 }
+
+/**
+ * The errors a handler can answer without throwing them (`GET /direct/:id`: a route's returned
+ * `ApiError`, Express `errors.send`, Fastify `reply.sendError`, Hono `errors.response`). Each
+ * must be answered byte for byte as the same error thrown from `GET /orders/:id`.
+ */
+export interface DirectCase {
+  readonly name: string;
+  /** The order id: `GET /orders/:id` throws its error, `GET /direct/:id` answers it directly. */
+  readonly id: string;
+  readonly headers?: Record<string, string>;
+  /** No request id is sent: each answer makes its own, the only bytes that may differ. */
+  readonly generatedId?: boolean;
+}
+
+export const DIRECT_CASES: readonly DirectCase[] = [
+  { name: 'catalog error as it stands → 404', id: 'missing' },
+  { name: 'catalog error with details → 409', id: 'sold-out' },
+  { name: 'Retry-After from the error', id: 'busy' },
+  { name: 'unexpected exception → 500 without its message', id: 'crash' },
+  { name: 'rejection with a non-Error → 500', id: 'reject' },
+  { name: 'http-errors object → its catalog code', id: 'forbidden' },
+  {
+    name: 'Accept: application/json only → JSON',
+    id: 'missing',
+    headers: { accept: 'application/json' },
+  },
+  { name: 'no request id → a generated one', id: 'sold-out', generatedId: true },
+];

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FormatId } from '../../src/core/wire/index.js';
 import { createFaultline, type Faultline } from '../../src/server/index.js';
-import { CASES, type Case, thrownOf } from './cases.js';
+import { CASES, type Case, DIRECT_CASES, thrownOf } from './cases.js';
 import { type Running, shop, start, TARGETS } from './fixture.js';
 import { send } from './http.js';
 
@@ -79,5 +79,42 @@ describe.each(TARGETS)('%s', (target) => {
         expect(response.text).toBe(testCase.problem.replace('{id}', requestId));
       }
     });
+
+    it('answers a success from the direct route too (the route the cases below use)', async () => {
+      const response = await send(server.url, { method: 'GET', path: '/direct/7' });
+      expect(response.status).toBe(200);
+      expect(response.text).toBe('{"id":"7"}');
+    });
+
+    it.each(DIRECT_CASES.map((c) => [c.name, c] as const))(
+      'answered directly, as thrown: %s',
+      async (_name, testCase) => {
+        const headers: Record<string, string> = testCase.generatedId
+          ? { ...testCase.headers }
+          : { 'x-request-id': `direct-${testCase.id}`, ...testCase.headers };
+        const get = (path: string) => send(server.url, { method: 'GET', path, headers });
+        const thrown = await get(`/orders/${testCase.id}`);
+        const direct = await get(`/direct/${testCase.id}`);
+        expect(thrown.status).toBeGreaterThanOrEqual(400);
+        const thrownId = thrown.headers['x-request-id'] ?? '';
+        const directId = direct.headers['x-request-id'] ?? '';
+        if (testCase.generatedId) {
+          expect(directId).toMatch(UUID);
+          expect(directId).not.toBe(thrownId);
+        } else {
+          expect(directId).toBe(thrownId);
+        }
+        // Everything but the date and the request id (made afresh when none was sent) is the same.
+        const comparable = (response: typeof thrown, id: string) => {
+          const { date: _date, ...rest } = response.headers;
+          return {
+            status: response.status,
+            headers: { ...rest, 'x-request-id': '{id}' },
+            body: response.text.replaceAll(id, '{id}'),
+          };
+        };
+        expect(comparable(direct, directId)).toEqual(comparable(thrown, thrownId));
+      },
+    );
   });
 });

@@ -75,6 +75,8 @@ export const behaviour = {
   },
   async order(id: string): Promise<unknown> {
     switch (id) {
+      case 'missing':
+        throw shop.create('not_found');
       case 'sold-out':
         throw shop.create('out_of_stock', { available: 2 });
       case 'crash':
@@ -89,6 +91,19 @@ export const behaviour = {
         return { id };
     }
   },
+  /**
+   * The outcome of `order` as a value, for the routes that answer errors without throwing
+   * (`GET /direct/:id`): the same errors, returned.
+   */
+  async orderResult(
+    id: string,
+  ): Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> {
+    try {
+      return { ok: true, value: await behaviour.order(id) };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  },
   async slow(): Promise<unknown> {
     await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
     return { late: true };
@@ -100,9 +115,15 @@ export const behaviour = {
   },
 };
 
-function routes(): Routes {
+function routes(faultline: Faultline): Routes {
   return {
     'GET /orders/:id': ({ params }) => behaviour.order(params.id ?? ''),
+    // A route returns an `ApiError` to answer it: what is not one yet is made one, as a throw
+    // would be.
+    'GET /direct/:id': async ({ params }) => {
+      const result = await behaviour.orderResult(params.id ?? '');
+      return result.ok ? result.value : faultline.toApiError(result.error);
+    },
     'GET /flaky/:key': ({ params }) => behaviour.flaky(params.key ?? ''),
     'POST /orders': route({
       body: Order,
@@ -138,11 +159,13 @@ export async function start(
   await faultline.ready;
   switch (target) {
     case 'node': {
-      const server = createServer(wrap(createNodeHandler({ faultline, routes: routes() })));
+      const server = createServer(
+        wrap(createNodeHandler({ faultline, routes: routes(faultline) })),
+      );
       return { url: await listen(server, faultline), faultline, close: () => closeServer(server) };
     }
     case 'fetch': {
-      const fetch = createFetchHandler({ faultline, routes: routes() });
+      const fetch = createFetchHandler({ faultline, routes: routes(faultline) });
       const server = createServer(wrap(getRequestListener(fetch)));
       return { url: await listen(server, faultline), faultline, close: () => closeServer(server) };
     }
@@ -151,6 +174,10 @@ export async function start(
       const errors = useFaultline(app, faultline);
       app.use('*', errors.json());
       app.get('/orders/:id', async (c) => c.json(await behaviour.order(c.req.param('id'))));
+      app.get('/direct/:id', async (c) => {
+        const result = await behaviour.orderResult(c.req.param('id'));
+        return result.ok ? c.json(result.value) : errors.response(c, result.error);
+      });
       app.get('/flaky/:key', async (c) => c.json(await behaviour.flaky(c.req.param('key'))));
       app.post('/orders', async (c) =>
         c.json(await faultline.validate(Order, await c.req.json()), 201),
@@ -168,6 +195,11 @@ export async function start(
       app.use(errors.json());
       app.get('/orders/:id', async (req, res) => {
         res.json(await behaviour.order(req.params.id));
+      });
+      app.get('/direct/:id', async (req, res) => {
+        const result = await behaviour.orderResult(req.params.id);
+        if (result.ok) res.json(result.value);
+        else errors.send(req, res, result.error);
       });
       app.get('/flaky/:key', async (req, res) => {
         res.json(await behaviour.flaky(req.params.key));
@@ -193,6 +225,10 @@ export async function start(
       app.get<{ Params: { id: string } }>('/orders/:id', async (request) =>
         behaviour.order(request.params.id),
       );
+      app.get<{ Params: { id: string } }>('/direct/:id', async (request, reply) => {
+        const result = await behaviour.orderResult(request.params.id);
+        return result.ok ? result.value : reply.sendError(result.error);
+      });
       app.get<{ Params: { key: string } }>('/flaky/:key', async (request) =>
         behaviour.flaky(request.params.key),
       );

@@ -225,4 +225,28 @@ describe.each(TARGETS)('%s beyond the table', (target) => {
     expect(records[1]).toMatchObject({ level: 'warn', code: 'not_found', requestId: 'log-2' });
     expect(records[1]?.err).toBeUndefined();
   });
+
+  it('logs an error answered directly as it logs the same error thrown', async () => {
+    const records: ErrorLogRecord[] = [];
+    server = await start(target, { telemetry: false, log: (record) => records.push(record) });
+    for (const id of ['crash', 'sold-out']) {
+      for (const path of [`/orders/${id}`, `/direct/${id}`]) {
+        await send(server.url, { method: 'GET', path, headers: { 'x-request-id': `log-${id}` } });
+      }
+    }
+    expect(records).toHaveLength(4);
+    // The same record but for the route, the duration and the exception's stack (it was made
+    // on another call path).
+    const comparable = ({ route, durationMs, err, ...record }: ErrorLogRecord) => {
+      expect(durationMs).toBeGreaterThanOrEqual(0);
+      expect(route).toMatch(/^\/(orders|direct)\/(:id|crash|sold-out)$/);
+      return { ...record, err: err && { type: err.type, message: err.message } };
+    };
+    const [thrownCrash, directCrash, thrownSoldOut, directSoldOut] = records.map(comparable);
+    expect(directCrash).toEqual(thrownCrash);
+    expect(directCrash).toMatchObject({ code: 'internal', requestId: 'log-crash' });
+    expect(directCrash?.err?.message).toBe('secret db password');
+    expect(directSoldOut).toEqual(thrownSoldOut);
+    expect(directSoldOut).toMatchObject({ level: 'warn', code: 'out_of_stock', status: 409 });
+  });
 });

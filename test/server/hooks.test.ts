@@ -117,6 +117,18 @@ describe.each(TARGETS)('hooks on %s', (target) => {
     expect(Buffer.from(final.body ?? '').toString()).toBe(response.text);
   });
 
+  it('sees an error answered directly as it sees the same error thrown', async () => {
+    const response = await call('h-direct', '/direct/busy');
+    expect(response.status).toBe(503);
+    expect(response.headers['x-hook']).toBe('tagged');
+    const { response: final } = await observed('h-direct');
+    expect(final.status).toBe(503);
+    expect(final.source).toBe('error');
+    expect(final.error?.code).toBe('unavailable');
+    expect(final.headers['retry-after']).toBe('7');
+    expect(Buffer.from(final.body ?? '').toString()).toBe(response.text);
+  });
+
   it('reads the body for a hook, and the handler still gets it', async () => {
     const body = '{"sku":"a","qty":2}';
     const response = await call('h-body', '/orders', { 'content-type': 'application/json' }, body);

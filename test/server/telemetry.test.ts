@@ -68,6 +68,20 @@ describe.each(TARGETS)('%s', (target) => {
     expect(span?.status.code).toBe(SpanStatusCode.ERROR);
   });
 
+  it('marks the span of an error answered directly as for a thrown one', async () => {
+    const id = `otel-${target}-direct`;
+    await send(server.url, {
+      method: 'GET',
+      path: '/direct/crash',
+      headers: { 'x-request-id': id },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const span = spanOf(id);
+    expect(span?.attributes['error.type']).toBe('internal');
+    expect(span?.attributes['http.response.status_code']).toBe(500);
+    expect(span?.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
   it('marks a 4xx span with the code and status, leaving its status unset', async () => {
     const id = `otel-${target}-404`;
     await send(server.url, { method: 'GET', path: '/nope', headers: { 'x-request-id': id } });
