@@ -6,15 +6,13 @@
  *
  * Run it alone with `npm run bench -- client`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import type * as ClientModule from '../src/client/index.js';
+import { fileURLToPath } from 'node:url';
 import { barChart } from './chart.js';
 import { ATTEMPTS, adapters } from './client/adapters.js';
-import { overhead, type Row, runOne, serverFor, warmUp } from './client/run.js';
+import { loadClient } from './client/load.js';
+import { overhead, overheadVariants, type Row, runOne, serverFor, warmUp } from './client/run.js';
 import { SCENARIOS } from './client/scenarios.js';
 import type { BenchReport } from './types.js';
 
@@ -24,31 +22,8 @@ const CHART = 'bench/charts/client.svg';
 const fmt = (value: number, digits = 0) => value.toFixed(digits);
 const mark = (ok: boolean) => (ok ? 'met' : '**not met**');
 
-/**
- * The client as an application ships it: bundled and minified by esbuild. Importing the
- * TypeScript source through tsx would add its name-keeping wrappers to every closure.
- */
-async function loadClient(): Promise<typeof ClientModule> {
-  const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
-  try {
-    const outfile = join(dir, 'client.mjs');
-    await build({
-      entryPoints: [join(here, '../src/client/index.ts')],
-      bundle: true,
-      minify: true,
-      format: 'esm',
-      platform: 'neutral',
-      outfile,
-      logLevel: 'silent',
-    });
-    return (await import(pathToFileURL(outfile).href)) as typeof ClientModule;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 export default async function run(): Promise<BenchReport> {
-  const { createClient } = await loadClient();
+  const { createClient } = await loadClient(join(here, '../src/client/index.ts'));
   const ADAPTERS = adapters(createClient);
   // Every client (and the server's code paths) warms up first, so that none pays for the
   // compiler's first runs in a measured scenario.
@@ -68,14 +43,7 @@ export default async function run(): Promise<BenchReport> {
       await server.close();
     }
   }
-  const plain = createClient();
-  const untimed = createClient({ timeout: false });
-  const cost = await overhead({
-    fetch: (url) => fetch(url),
-    'fetch with a timeout signal': (url) => fetch(url, { signal: AbortSignal.timeout(10_000) }),
-    faultline: (url) => plain(url),
-    'faultline, timeout: false': (url) => untimed(url),
-  });
+  const { wall: cost, cpu } = await overhead(overheadVariants(createClient));
   const ratio = (name: string) => cost[name]! / cost.fetch!;
 
   const get = (scenario: string, client: string) =>
@@ -116,14 +84,12 @@ export default async function run(): Promise<BenchReport> {
     `- p99 latency no worse than the best peer with at least the same success, in every scenario: ${mark(slower.length === 0)}` +
       (slower.length ? ` — slower in ${slower.join(', ')}` : ''),
   );
-  goals.push(
-    `- Per-call overhead on a plain successful request within 5% of bare \`fetch\`: ${mark(ratio('faultline') <= 1.05)} (${fmt((ratio('faultline') - 1) * 100, 1)}%). Medians of 12 rotating rounds of 300 sequential requests, µs per call: ${Object.entries(
-      cost,
-    )
+  const list = (figures: Record<string, number>) =>
+    Object.entries(figures)
       .map(([name, us]) => `${name} ${fmt(us)}`)
-      .join(
-        ', ',
-      )}. The figures move by several percent between runs on this shared two-core machine (the client and the fault server share one process); \`fetch\` with \`AbortSignal.timeout\` is the fairer baseline for a client with a per-attempt timeout (${fmt((ratio('fetch with a timeout signal') - 1) * 100, 1)}% over bare \`fetch\` in this run).`,
+      .join(', ');
+  goals.push(
+    `- Per-call overhead on a plain successful request within 5% of bare \`fetch\`: ${mark(ratio('faultline') <= 1.05)} (${fmt((ratio('faultline') - 1) * 100, 1)}%). Medians of 12 rotating rounds of 300 sequential requests, µs per call: ${list(cost)}; CPU µs per call, client and server together: ${list(cpu)}. The figures move by several percent between runs on this shared two-core machine (the client and the fault server share one process). A per-attempt timeout needs a fresh \`AbortSignal\` per request, and Node's \`fetch\` spends real time on any signal: the fairer baseline for the default client is \`fetch\` with a controller and a timer (${fmt((ratio('fetch with a controller and a timer') - 1) * 100, 1)}% over bare \`fetch\` in this run; with \`AbortSignal.timeout\` ${fmt((ratio('fetch with a timeout signal') - 1) * 100, 1)}%), over which faultline adds ${fmt((cost.faultline! / cost['fetch with a controller and a timer']! - 1) * 100, 1)}%; without a timeout it adds ${fmt((ratio('faultline, timeout: false') - 1) * 100, 1)}% to bare \`fetch\`.`,
   );
 
   const tables = SCENARIOS.map((scenario) => {
@@ -190,6 +156,6 @@ export default async function run(): Promise<BenchReport> {
     title: 'Client: retries under faults',
     command: 'npm run bench -- client',
     markdown,
-    raw: { rows, overhead: cost },
+    raw: { rows, overhead: cost, overheadCpu: cpu },
   };
 }

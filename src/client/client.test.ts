@@ -749,6 +749,33 @@ describe('JSON helpers', () => {
     expect(calls[0]!.headers.get('accept')).toBe('application/json');
   });
 
+  it("asks for JSON over the client's accept, keeps the caller's, labels only a body it encodes", async () => {
+    const bodies: unknown[] = [];
+    const { fetch, calls } = scripted((_, init) => {
+      bodies.push(init.body);
+      return ok();
+    });
+    const api = createClient({
+      baseUrl: base,
+      fetch,
+      headers: { accept: 'text/plain', 'content-type': 'text/plain' },
+    });
+    await drive(api.get('/a'));
+    await drive(api.get('/b', { headers: { accept: 'application/problem+json' } }));
+    await drive(api.post('/c', { n: 1 }, { headers: { 'content-type': 'text/csv' } }));
+    await drive(api.post('/d', undefined, { body: 'raw' }));
+    // The fetch-compatible function adds nothing, and has no `json` option to encode.
+    await drive(api('/e', { method: 'POST', json: { n: 2 } } as RequestInit));
+    expect(calls.map((c) => [c.headers.get('accept'), c.headers.get('content-type')])).toEqual([
+      ['application/json', 'text/plain'],
+      ['application/problem+json', 'text/plain'],
+      ['application/json', 'application/json'],
+      ['application/json', 'text/plain'],
+      ['text/plain', 'text/plain'],
+    ]);
+    expect(bodies).toEqual([undefined, undefined, '{"n":1}', 'raw', undefined]);
+  });
+
   it('fails with invalid_response on a success that is not JSON', async () => {
     const { fetch } = scripted(new Response('<html>portal</html>', { status: 200 }));
     const api = createClient({ baseUrl: base, fetch });

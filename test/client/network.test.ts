@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RequestError } from '../../src/client/errors.js';
 import { createClient } from '../../src/client/index.js';
@@ -64,6 +66,28 @@ describe('the client against the fault server', () => {
       mayHaveTakenEffect: true,
     });
     expect(server.stats()).toMatchObject({ requests: 1, executions: 1 });
+  });
+
+  it('leaves nothing running after the last request: a Node process exits long before its timeout', async () => {
+    // A child process, so that nothing else holds it open: it would wait out a timer the client
+    // left behind (a minute here) and be killed at 30 s instead of exiting.
+    const entry = fileURLToPath(new URL('../../src/client/index.ts', import.meta.url));
+    const script = `
+      const { createClient } = await import(${JSON.stringify(entry)});
+      const api = createClient({ baseUrl: process.argv[1], timeout: 60_000, deadline: 120_000 });
+      const data = await api.get('/x', { headers: { 'x-op': 'exit' } });
+      const response = await api('/y');
+      console.log(JSON.stringify([data.ok, response.status, await response.text()]));
+    `;
+    const output = await new Promise<string>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script, server.url],
+        { timeout: 30_000 },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      );
+    });
+    expect(JSON.parse(output)).toEqual([true, 200, expect.any(String)]);
   });
 
   it('times out a hanging GET and retries it', async () => {
