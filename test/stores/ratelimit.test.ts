@@ -19,6 +19,29 @@ import {
   uniqueId,
 } from './services.js';
 
+/**
+ * Connects an ioredis client and a store under a fresh key prefix before the tests of the
+ * calling `describe` block (handing both to `use`), and drops the prefix after them.
+ * @returns the prefix.
+ */
+function useIoRedisStore(
+  tag: string,
+  use: (client: Redis, store: RedisRateLimitStore) => void,
+): string {
+  const prefix = `${uniqueId(tag)}:`;
+  let client: Redis | undefined;
+  beforeAll(async () => {
+    client = await connectIoRedis();
+    use(client, new RedisRateLimitStore({ client, prefix }));
+  });
+  afterAll(async () => {
+    if (!client) return;
+    await dropRedisPrefix(client, prefix);
+    client.disconnect();
+  });
+  return prefix;
+}
+
 describe('rate-limit store conformance: memory', () => {
   const store = new MemoryRateLimitStore();
   rateLimitConformance(() => store);
@@ -27,15 +50,9 @@ describe('rate-limit store conformance: memory', () => {
 describe('rate-limit store conformance: Redis (ioredis)', () => {
   let client: Redis;
   let store: RedisRateLimitStore;
-  const prefix = `${uniqueId('rl')}:`;
-  beforeAll(async () => {
-    client = await connectIoRedis();
-    store = new RedisRateLimitStore({ client, prefix });
-  });
-  afterAll(async () => {
-    if (!client) return;
-    await dropRedisPrefix(client, prefix);
-    client.disconnect();
+  const prefix = useIoRedisStore('rl', (c, s) => {
+    client = c;
+    store = s;
   });
   rateLimitConformance(() => store);
 
@@ -72,15 +89,9 @@ describe('rate-limit store conformance: Redis (ioredis)', () => {
 describe('Redis rate-limit keys: format, migration, expiry', () => {
   let client: Redis;
   let store: RedisRateLimitStore;
-  const prefix = `${uniqueId('rlk')}:`;
-  beforeAll(async () => {
-    client = await connectIoRedis();
-    store = new RedisRateLimitStore({ client, prefix });
-  });
-  afterAll(async () => {
-    if (!client) return;
-    await dropRedisPrefix(client, prefix);
-    client.disconnect();
+  const prefix = useIoRedisStore('rlk', (c, s) => {
+    client = c;
+    store = s;
   });
 
   /** 5 per hour: one unit every 720 s, a full bucket an hour after it was emptied. */
