@@ -385,6 +385,31 @@ describe('rate limits hold the whole origin', () => {
     expect(at('/y')).toEqual([10]);
   });
 
+  it('pauses the origin after a 503 that says when to come back, not after a bare 503', async () => {
+    const { fetch, calls } = scripted((url) =>
+      url.includes('/down') && calls.length === 1
+        ? json(503, { code: 'unavailable', message: 'down' }, { 'retry-after': '2' })
+        : url.includes('/flaky') && calls.filter((c) => c.url.includes('/flaky')).length === 1
+          ? json(503, { code: 'unavailable', message: 'down' })
+          : ok(),
+    );
+    const api = createClient({ baseUrl: base, fetch, retry: { base: 100, maxDelay: 100 } });
+    const down = api.get('/down');
+    await vi.advanceTimersByTimeAsync(10);
+    const other = api.get('/other');
+    await drive(Promise.all([down, other]));
+    const at = (path: string) => calls.filter((c) => c.url.endsWith(path)).map((c) => c.at);
+    expect(at('/down')).toEqual([0, 2000]);
+    expect(at('/other')).toEqual([2000]);
+    // Without a hint, only the failed request backs off; others go at once.
+    const flaky = api.get('/flaky');
+    await vi.advanceTimersByTimeAsync(1);
+    const next = api.get('/next');
+    await drive(Promise.all([flaky, next]));
+    const sent = calls.filter((c) => c.url.endsWith('/flaky'))[0]!.at;
+    expect(at('/next')).toEqual([sent + 1]);
+  });
+
   it('keeps partitions apart', async () => {
     const { fetch, calls } = scripted((_url, init) =>
       new Headers(init.headers).get('x-key') === 'a' && calls.length === 1

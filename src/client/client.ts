@@ -553,8 +553,16 @@ export function createClient<K extends Catalog<any> | undefined = undefined>(
       hint =
         response &&
         readHint(response.headers, failure.retryAfter, quota, failure.entry?.retryAfter, now);
-      // A rate limit holds every request to the origin (and partition) back, not only this one.
-      if (status === 429 && hint && hint.ms <= retry.maxHint) gate.pause(now + hint.ms);
+      // A rate limit holds every request to the origin (and partition) back, not only this one;
+      // so does a 503 whose response says when to come back (RFC 9110: how long the service
+      // is expected to be unavailable), rather than each request finding the outage for itself.
+      if (
+        hint &&
+        hint.ms <= retry.maxHint &&
+        (status === 429 || (status === 503 && hint.source !== 'catalog'))
+      ) {
+        gate.pause(now + hint.ms);
+      }
       const delay =
         hint?.ms ?? Math.random() * Math.min(retry.maxDelay, retry.base * 2 ** (failures - 1));
       const reason: Reason =

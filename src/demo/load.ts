@@ -88,7 +88,7 @@ export interface LiveCounters {
   retries: number;
   /** 429 answers received. */
   rateLimited: number;
-  /** Operations held back by a rate-limit hint (`Retry-After`, `RateLimit`) before an attempt. */
+  /** Operations held back by a server hint (`Retry-After`, `RateLimit`) before an attempt. */
   paused: number;
   /** Stream reads taken as complete although records were missing. */
   incompleteStreams: number;
@@ -147,9 +147,9 @@ export function liveCounters(breaker: BreakerState | undefined): LiveCounters {
 /**
  * Runs the plan with faultline's client: errors decoded against the API's catalog, retries only
  * when the catalog says a retry can help and cannot repeat a side effect (orders carry an
- * `Idempotency-Key`, the same on every attempt), rate-limit hints pause every request to the
- * API, a retry budget and a circuit breaker guard the API, and interrupted streams resume at
- * the `next_seq` their terminal error names.
+ * `Idempotency-Key`, the same on every attempt), server hints (a 429, a 503 with
+ * `Retry-After`) pause every request to the API, the default retry budget and circuit breaker
+ * guard the API, and interrupted streams resume at the `next_seq` their terminal error names.
  */
 export function runFaultline(options: RunOptions): Promise<RunResult> {
   const live = options.live ?? liveCounters('closed');
@@ -162,12 +162,6 @@ export function runFaultline(options: RunOptions): Promise<RunResult> {
     retry: { attempts: 4 },
     timeout: ATTEMPT_TIMEOUT_MS,
     deadline: 12_000,
-    // Sized for this traffic (12 requests a second, spikes of 80 paced out at the quota's
-    // 40 a second): retries may be a fifth of requests, with room for the burst an outage
-    // causes, and the circuit opens when the API fails for seconds, not on a 400 ms outage the
-    // server answers with `Retry-After`.
-    budget: { ratio: 0.2, max: 40 },
-    breaker: { consecutive: 100, minRequests: 100, failureRatio: 0.5 },
     hooks: {
       onBreakerChange({ to }) {
         live.breaker = to;
@@ -179,7 +173,7 @@ export function runFaultline(options: RunOptions): Promise<RunResult> {
   const execute = async (op: Operation): Promise<Outcome> => {
     const headers = { [OP_HEADER]: op.id };
     let paused = false;
-    // Whether a rate-limit hint held this operation back: an attempt answered 429 and retried
+    // Whether a server hint held this operation back: an attempt answered 429 and retried
     // after its hint, or an attempt that left later than its own schedule (the origin's gate).
     const check = (attempts: readonly Attempt[], startedAt: number) => {
       let due = startedAt;

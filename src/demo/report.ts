@@ -26,7 +26,7 @@ export interface ClientSummary {
   readonly retries: number;
   /** 429 answers, counted by the server. */
   readonly rateLimited: number;
-  /** Operations held back by a rate-limit hint before an attempt. */
+  /** Operations held back by a server hint before an attempt. */
   readonly paused: number;
   /** Stream reads taken as complete with records missing. */
   readonly incompleteStreams: number;
@@ -141,7 +141,7 @@ export function summaryTable(left: ClientSummary, right: ClientSummary): string[
     ['failed', (s) => s.failed],
     ['retries sent', (s) => s.retries],
     ['429 answers (server count)', (s) => s.rateLimited],
-    ['paused by rate-limit hints', (s) => s.paused],
+    ['paused by server hints', (s) => s.paused],
     ['interrupted streams taken as whole', (s) => s.incompleteStreams],
     ['duplicate executions (server)', (s) => s.duplicates],
   ];
