@@ -258,7 +258,7 @@ export class Catalog<D extends CatalogDefinition = any> {
    * carry codes as strings), and a string of digits matches a numeric code.
    */
   get(code: unknown): Entry<CodesOf<D>> | undefined {
-    if (code === this.#lastCode && code !== undefined) {
+    if (code === this.#lastCode) {
       return this.#lastEntry as Entry<CodesOf<D>> | undefined;
     }
     let entry: Entry | undefined;

@@ -3,14 +3,9 @@ import type { Duplex } from 'node:stream';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type HeadersLike, reasonPhrase } from '../core/http.js';
-import { App, type AppOptions, type NeutralRequest } from '../server/app.js';
+import { App, type AppOptions, mergeHeaders, type NeutralRequest } from '../server/app.js';
 import type { BodySource } from '../server/body.js';
-import {
-  type Faultline,
-  type NeutralResponse,
-  pathOfTarget,
-  type RequestInfo,
-} from '../server/faultline.js';
+import { errorRequestInfo, type Faultline, type NeutralResponse } from '../server/faultline.js';
 
 /** A node:http request listener. */
 export type NodeHandler = (request: IncomingMessage, response: ServerResponse) => void;
@@ -68,15 +63,12 @@ function nodeHasBody(request: IncomingMessage): boolean {
   return request.headers['transfer-encoding'] !== undefined;
 }
 
-/** A Node request as the neutral request of the node:http and Fetch targets. */
+/**
+ * A Node request as the neutral request of the node:http and Fetch targets. GET and HEAD carry
+ * no body, as in the Fetch handler; headers are read when first asked for.
+ */
 export function toNeutralRequest(faultline: Faultline, request: IncomingMessage): NeutralRequest {
-  return {
-    method: request.method ?? 'GET',
-    url: request.url ?? '/',
-    headers: nodeHeaders(request),
-    body: nodeHasBody(request) ? nodeBodySource(faultline, request) : null,
-    ip: request.socket?.remoteAddress,
-  };
+  return new NodeRequest(faultline, request);
 }
 
 /**
@@ -138,28 +130,16 @@ export function sendNodeResponse(
     } else {
       const length =
         body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
-      response.writeHead(neutral.status, withLength(headers, length));
+      response.writeHead(
+        neutral.status,
+        mergeHeaders(headers, { 'content-length': String(length) }),
+      );
     }
     response.end(body ?? undefined);
   } catch {
     endFailed(response);
   }
   return DONE;
-}
-
-/**
- * A copy of the headers with `content-length` added, made key by key: in V8 an object spread
- * followed by another key (`{ ...headers, 'content-length': n }`) takes a new hidden class on
- * every call, which costs microseconds per response and sends every later read of the object
- * (Node's header validation) down the megamorphic path.
- */
-function withLength(headers: Record<string, string>, length: number): Record<string, string> {
-  const copy: Record<string, string> = {};
-  for (const name in headers) {
-    if (Object.hasOwn(headers, name)) copy[name] = headers[name]!;
-  }
-  copy['content-length'] = String(length);
-  return copy;
 }
 
 /**
@@ -184,10 +164,7 @@ export function sendNodeError(
   error: unknown,
 ): void {
   const method = request.method;
-  const headers = nodeHeaders(request);
-  const info: RequestInfo = faultline.logging
-    ? { method, path: pathOfTarget(request.url ?? '/'), headers }
-    : { headers };
+  const info = errorRequestInfo(faultline, method, request.url ?? '/', nodeHeaders(request));
   const answer = faultline.respond(error, info);
   void sendNodeResponse(response, answer, {
     head: method === 'HEAD',
@@ -249,7 +226,7 @@ export function createNodeHandler(options: AppOptions): NodeHandler {
   const faultline = app.faultline;
   return (request, response) => {
     const head = request.method === 'HEAD';
-    const outcome = app.answer(new NodeRequest(faultline, request));
+    const outcome = app.answer(toNeutralRequest(faultline, request));
     if (outcome instanceof Promise) {
       outcome.then(
         ({ response: neutral }) => sendNodeResponse(response, neutral, { head }),

@@ -279,10 +279,10 @@ export class Faultline {
    */
   response(request: Request, error: unknown): Response {
     const method = request.method;
-    const info: RequestInfo = this.logging
-      ? { method, path: pathOfTarget(request.url), headers: request.headers }
-      : { headers: request.headers };
-    const answer = this.respond(error, info);
+    const answer = this.respond(
+      error,
+      errorRequestInfo(this, method, request.url, request.headers),
+    );
     // The rest of a body refused as too large is left unread: the connection cannot be reused.
     if (answer.status === 413) answer.headers.connection = 'close';
     return toResponse(answer, method === 'HEAD');
@@ -507,6 +507,19 @@ export function toResponse(response: NeutralResponse, head = false): Response {
     status: response.status,
     headers: response.headers,
   });
+}
+
+/**
+ * What answering an error directly needs to know of its request: the headers, and with a log
+ * the method and path too.
+ */
+export function errorRequestInfo(
+  faultline: Faultline,
+  method: string | undefined,
+  target: string,
+  headers: HeadersLike,
+): RequestInfo {
+  return faultline.logging ? { method, path: pathOfTarget(target), headers } : { headers };
 }
 
 /** The scheme and authority of an absolute URL (`https://host:8080`). */

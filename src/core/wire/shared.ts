@@ -86,7 +86,8 @@ function clean(value: object, depth: number, checkOwn: boolean): void {
   for (const key in record) {
     if (checkOwn && !Object.hasOwn(record, key)) continue;
     if (key === '__proto__') {
-      if (Object.hasOwn(record, key)) delete record[key];
+      // Listed, so own: inherited names were either skipped above or cannot occur.
+      delete record[key];
       continue;
     }
     const item = record[key];
