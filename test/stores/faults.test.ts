@@ -224,7 +224,23 @@ describe('end to end with the faultline client: Redis killed, restarted and stal
     // Faults while the load runs: Redis dies and comes back empty, then stalls.
     await sleep(500);
     await redis.kill();
-    await sleep(700);
+    await sleep(100);
+    // One order to each worker while Redis is down, sent past the client (which rightly holds
+    // its requests back while the API answers 503 with Retry-After), so that every limiter meets
+    // the outage; the idempotency guard refuses them before any handler runs.
+    await Promise.all(
+      live().map((w) =>
+        fetch(`http://127.0.0.1:${w.port}/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': `probe-${w.port}` },
+          body: JSON.stringify({ key: `probe-${w.port}` }),
+        }).then(
+          (res) => res.arrayBuffer(),
+          () => undefined,
+        ),
+      ),
+    );
+    await sleep(600);
     await redis.start();
     await sleep(600);
     const admin = new Redis(redis.url);
