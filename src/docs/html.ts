@@ -105,7 +105,7 @@ ${grouped ? `<label>Group <select id="f-group"><option value="">any</option>${mo
   );
   if (structured.length > 0) {
     parts.push(
-      `<section class="prose" id="${e(ids.structured)}"><h2>Structured errors</h2><p>These errors carry details beyond the code and message. Their full description is with the code above; here are their bodies.</p>${structured.map((entry) => `<h3><a href="#${e(entry.anchor)}"><code>${e(codeText(entry.code))}</code></a> ${e(entry.title)} (${entry.status})</h3>${example(entry.example, model)}`).join('\n')}</section>`,
+      `<section class="prose" id="${e(ids.structured)}"><h2>Structured errors</h2><p>These errors carry details beyond the code and message. Their full description is with the code above; here are their bodies.</p>${structured.map((entry) => `<div class="ex"><h3><a href="#${e(entry.anchor)}"><code>${e(codeText(entry.code))}</code></a> ${e(entry.title)} (${entry.status})</h3>${example(entry.example, model)}</div>`).join('\n')}</section>`,
     );
   }
   parts.push(retrySection(model, ids.retrying));
@@ -286,7 +286,10 @@ function policySection(policies: DocsPolicies, model: DocsModel, id: string): st
 /*
  * What keeps a search over thousands of rows cheap (each measured in bench/docs.bench.ts):
  * - Chunks off screen and the long sections below the tables are skipped by the browser
- *   (content-visibility); the script sizes and places the chunks (see SCRIPT).
+ *   (content-visibility); the script sizes and places the chunks (see SCRIPT). Each example
+ *   body of the structured errors is skipped on its own, so a search that empties the tables
+ *   and brings that section into view lays out only the examples in view (with 200 of them,
+ *   laying out the whole section took 70–110 ms).
  * - A row left out is display:none, so its cells are neither styled nor laid out.
  * - No change made by a search adds or removes style containment or a counter: either makes
  *   the browser walk the whole document to renumber counters on every keystroke. So chunks and
@@ -347,12 +350,13 @@ tr.row.out{display:none}
 .chunk.drawn{content-visibility:visible}
 .chunk.none{content-visibility:hidden;height:0}
 .prose{content-visibility:auto;contain-intrinsic-size:auto 2000px}
+.ex{content-visibility:auto;contain-intrinsic-size:auto 320px}
 .group.none{margin:0}.head.none{content-visibility:hidden;height:0}
 footer{max-width:1200px;margin:0 auto;padding:1rem;color:var(--muted);font-size:.85rem;border-top:1px solid var(--line)}
 @media print{
  :root{color-scheme:light;--bg:#fff;--fg:#000;--muted:#444;--line:#bbb;--head:#eee;--code:#f4f4f4;--accent:#000}
  .filters,.theme,details summary{display:none}
- .chunk:not(.none),.prose{content-visibility:visible}
+ .chunk:not(.none),.prose,.ex{content-visibility:visible}
  details:not([open])>.more{display:block}
  details::details-content{content-visibility:visible;display:block}
  a{text-decoration:none}
@@ -504,6 +508,9 @@ function reveal(){
 }
 window.addEventListener("hashchange",reveal);
 reveal();
+/* The first search would compile this code and style the placing classes for the first time:
+   do it once the page is idle, with the controls as they are, which changes no row. */
+(window.requestIdleCallback||function(f){setTimeout(f,300);})(function(){apply();});
 document.addEventListener("keydown",function(ev){if(ev.key==="/"&&document.activeElement!==q){ev.preventDefault();q.focus();}});
 var themes=["auto","light","dark"],button=document.getElementById("theme");
 function setTheme(t){if(t==="auto")delete document.documentElement.dataset.theme;else document.documentElement.dataset.theme=t;button.textContent="Theme: "+t;try{localStorage.setItem("faultline-theme",t);}catch(e){}}

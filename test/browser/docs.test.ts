@@ -71,6 +71,16 @@ function bigCatalog(): CatalogJson {
         meaning: `The ${word} went wrong (case ${i}). `.repeat(1 + (i % 4) * 3),
         fix: `Check the ${word} and send the request again.`,
         groups: [groups[Math.floor(i / 100)]!.id],
+        // One code in ten carries details, so the page has a long section of example bodies.
+        ...(i % 10 === 0
+          ? {
+              details: {
+                type: 'object' as const,
+                properties: { [`${word}_id`]: { type: 'string' as const } },
+                required: [`${word}_id`],
+              },
+            }
+          : {}),
       };
     }),
   };
@@ -454,6 +464,30 @@ describe('HTML error reference in chromium', () => {
     );
     expect(top).toBeGreaterThanOrEqual(0);
     expect(top).toBeLessThan(900);
+    await page.context().close();
+  });
+
+  it('with 2 000 codes, a search without match leaves the example bodies far below unlaid out', async () => {
+    const page = await open('/big.html');
+    await act(page, { query: 'no such code' });
+    // The 200 example bodies below the tables move up to the viewport: those the reader scrolls
+    // to are laid out, the ones far below wait until scrolled to, and print shows them all.
+    const laidOut = () =>
+      page.$$eval('#structured-errors .ex', (blocks) =>
+        blocks.map((block) =>
+          block.firstElementChild!.checkVisibility({ contentVisibilityAuto: true }),
+        ),
+      );
+    await page.evaluate(() => document.getElementById('structured-errors')!.scrollIntoView());
+    await nextFrame(page);
+    await nextFrame(page);
+    const screen = await laidOut();
+    expect(screen).toHaveLength(200);
+    expect(screen[0]).toBe(true);
+    expect(screen.at(-1)).toBe(false);
+    expect(screen.filter(Boolean).length).toBeLessThan(20);
+    await page.emulateMedia({ media: 'print' });
+    expect((await laidOut()).every(Boolean)).toBe(true);
     await page.context().close();
   });
 
