@@ -12,7 +12,7 @@
 import { loadavg } from 'node:os';
 import { bundleServer, SERVER_FLAGS } from './server/bundle.js';
 import type { Comparison, LoadPlan, Measure } from './server/measure.js';
-import { compare, measureGroup, median } from './server/measure.js';
+import { compare, measurePairs, median } from './server/measure.js';
 import type { BenchReport } from './types.js';
 
 const FRAMEWORKS = (process.env.BENCH_FRAMEWORKS?.split(',') ?? [
@@ -28,9 +28,8 @@ const PLAN: LoadPlan = {
   warmupSeconds: 2,
   connections: 50,
   /**
-   * Each group is measured this many times, its servers running side by side and loaded in
-   * turn (A B C, then C B A, …). A ratio kept is the median of each round's ratio of its two
-   * runs: drift of a shared machine falls on both sides within a round.
+   * Each compared pair is measured this many times, its two servers loaded at the same moment
+   * on one CPU (see `measurePairs`). A ratio kept is the median of the rounds' ratios.
    */
   rounds: Number(process.env.BENCH_ROUNDS ?? 8),
 };
@@ -119,13 +118,28 @@ export default async function run(): Promise<BenchReport> {
   const rows: Row[] = [];
   const costs: Cost[] = [];
   for (const framework of FRAMEWORKS) {
-    const runs = new Map<string, Measure[]>();
+    /** Each compared pair's runs, measured side by side, by `baseline→ours`. */
+    const runs = new Map<string, [Measure[], Measure[]]>();
+    const key = (a: string, b: string) => `${a}→${b}`;
     for (const group of GROUPS) {
-      const measured = await measureGroup(bundle, framework, group.variants, group.status, PLAN);
-      for (const [i, variant] of group.variants.entries()) runs.set(variant, measured[i]!);
+      const variants: readonly string[] = group.variants;
+      const pairs = [
+        ...ROWS.map((row) => [row.baseline, row.ours] as const),
+        ...COSTS.map((cost) => [cost.direct, cost.thrown] as const),
+      ].filter(([a, b]) => variants.includes(a) && variants.includes(b));
+      const measured = await measurePairs(
+        bundle,
+        framework,
+        variants,
+        pairs.map(([a, b]) => [variants.indexOf(a), variants.indexOf(b)] as const),
+        group.status,
+        PLAN,
+      );
+      for (const [i, [a, b]] of pairs.entries()) runs.set(key(a, b), measured[i]!);
     }
+    const pair = (a: string, b: string) => compare(...runs.get(key(a, b))!);
     for (const spec of ROWS) {
-      const comparison = compare(runs.get(spec.baseline)!, runs.get(spec.ours)!);
+      const comparison = pair(spec.baseline, spec.ours);
       const row: Row = {
         framework,
         path: spec.path,
@@ -143,7 +157,7 @@ export default async function run(): Promise<BenchReport> {
       );
     }
     for (const spec of COSTS) {
-      const comparison = compare(runs.get(spec.direct)!, runs.get(spec.thrown)!);
+      const comparison = pair(spec.direct, spec.thrown);
       costs.push({
         framework,
         name: spec.name,
@@ -226,14 +240,15 @@ function report(
     command: 'npm run bench -- server',
     markdown:
       `autocannon, ${PLAN.connections} connections, ${PLAN.seconds} s per run after ${PLAN.warmupSeconds} s of warm-up, ` +
-      `${PLAN.rounds} rounds. The servers of a framework's error path (six) and of its success ` +
-      'path (two) run side by side, each in its own process on 127.0.0.1, and are loaded in turn, ' +
-      'in reverse order every other round (A B C …, … C B A), the two sides of every goal one ' +
-      "after the other; a ratio is the median of each round's ratio of its two runs, so drift " +
-      "falls on both sides. The server's CPU time per request (its threads' scheduler statistics, " +
-      'Linux) is measured in the same runs: a busy machine delays a server without making it do ' +
-      'much more work, so the CPU ratio (hand ÷ faultline) approximates the throughput ratio of a ' +
-      'server with a core of its own. Servers are bundled with esbuild (no source maps, no kept ' +
+      `${PLAN.rounds} rounds. Each server runs in its own process on 127.0.0.1. The two servers ` +
+      'of a compared pair are pinned to the same CPU (`taskset`; the load generator has the other) ' +
+      'and loaded at the same moment, each by its own connections: the scheduler shares the CPU ' +
+      'between them, so each answers as many requests as its cost per request allows, and ' +
+      'whatever else the shared machine does in that window falls on both alike. A ratio is the ' +
+      "median of the rounds' ratios. (Loaded one after the other, two identical servers differed " +
+      'by up to 40% within a round on this machine; side by side, by at most 7%.) ' +
+      "The server's CPU time per request (its threads' scheduler statistics, Linux) is measured " +
+      'in the same runs. Servers are bundled with esbuild (no source maps, no kept ' +
       `names) and run as plain JavaScript, with \`${SERVER_FLAGS.join(' ')}\` (the young generation ` +
       'a busy server grows to, from the start). ' +
       `Load average (1, 5, 15 min) ${load(loadBefore)} before, ${load(loadAfter)} after.\n\n` +
@@ -245,9 +260,11 @@ function report(
       'and hash an ETag), in Fastify a buffer (a string gets `; charset=utf-8`), in Hono a ' +
       '`Response` of its own (`c.body` sorts the header names). The goals compare like with like:\n\n' +
       '- *error, answered directly*: the handler answers the 404 without throwing, by hand as ' +
-      "above, with faultline through the adapter's direct answer (returned from a node:http or " +
-      'Fetch route, Express `errors.send(req, res, error)`, Fastify `reply.sendError(error)`, Hono ' +
-      "`errors.response(c, error)`) of `faultline.error('notFound')`.\n" +
+      "above, with faultline through the adapter's direct answer: `faultline.error('notFound')` " +
+      "returned from a node:http or Fetch route; the kind itself in Express `errors.send(req, res, 'notFound')`, " +
+      "Fastify `reply.sendError('notFound')` and Hono `errors.response(c, 'notFound')`, which make " +
+      'no error object (making an `Error`, even without a stack trace, cost these three 9–11% of ' +
+      'their requests per second).\n' +
       '- *error, thrown by hand*: the handler throws its error (made without a stack trace, as ' +
       "`faultline.error` makes its own): by hand to a hand-written error handler in the framework's " +
       'own way (try/catch, an error middleware, `setErrorHandler`, `onError`), with faultline to ' +

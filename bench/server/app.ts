@@ -13,10 +13,11 @@
  *   `onError`): what an app that throws its errors pays without faultline.
  * - `hand-error-throw`: the same, the error made without a stack trace (as
  *   `faultline.error` makes its own): the framework's path for a thrown error, by hand.
- * - `faultline-send`: the handler answers `faultline.error('notFound')` without throwing it,
- *   through each adapter's direct way: returned from a node:http or Fetch route, Express
- *   `errors.send(req, res, error)`, Fastify `reply.sendError(error)`, Hono
- *   `errors.response(c, error)`. The like of `hand-error`.
+ * - `faultline-send`: the handler answers the 404 without throwing it, through each adapter's
+ *   direct way: a returned `faultline.error('notFound')` in a node:http or Fetch route, and the
+ *   kind itself in Express `errors.send(req, res, 'notFound')`, Fastify
+ *   `reply.sendError('notFound')` and Hono `errors.response(c, 'notFound')` (which make no error
+ *   object). The like of `hand-error`.
  * - `faultline-error`: the handler throws `faultline.error('notFound')` (made without a stack
  *   trace); faultline answers.
  * - `faultline-error-stack`: the handler throws `catalog.create('not_found')`, an error with a
@@ -209,7 +210,7 @@ async function serve(): Promise<number> {
       };
       app.get('/orders/:id', (req, res) => {
         if (error) {
-          if (errors && sends) return errors.send(req, res, notFound());
+          if (errors && sends) return errors.send(req, res, 'notFound');
           if (errors) throw notFound();
           if (handThrows) throw handThrown();
           answerError(req, res);
@@ -242,7 +243,7 @@ async function serve(): Promise<number> {
       }
       app.get<{ Params: { id: string } }>('/orders/:id', async (request, reply) => {
         if (error) {
-          if (sends) return reply.sendError(notFound());
+          if (sends) return reply.sendError('notFound');
           if (withFaultline) throw notFound();
           if (handThrows) throw handThrown();
           return answerError(request, reply);
@@ -269,7 +270,7 @@ async function serve(): Promise<number> {
       }
       app.get('/orders/:id', (c) => {
         if (error) {
-          if (errors && sends) return errors.response(c, notFound());
+          if (errors && sends) return errors.response(c, 'notFound');
           if (errors) throw notFound();
           if (handThrows) throw handThrown();
           return answerError(c);

@@ -3,9 +3,10 @@
  * autocannon and read each one's throughput and CPU time per request: shared by the full
  * benchmark (bench/server.bench.ts) and the A/B runner (bench/server/ab.ts).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism, platform } from 'node:os';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { SERVER_FLAGS } from './bundle.js';
@@ -33,8 +34,37 @@ interface Server {
   child: ChildProcess;
 }
 
+/**
+ * On Linux with `taskset` and at least two CPUs, each server runs on the last CPU and the load
+ * generator (this process) on the others, so neither is moved between cores or made to share
+ * one mid-run: on a two-core machine that halves the spread between two identical servers.
+ * `BENCH_PIN=0` turns it off.
+ */
+const PIN: { server: string; load: string } | undefined = (() => {
+  const cpus = availableParallelism();
+  if (process.env.BENCH_PIN === '0' || platform() !== 'linux' || cpus < 2) return undefined;
+  if (spawnSync('taskset', ['-p', String(process.pid)]).status !== 0) return undefined;
+  return { server: String(cpus - 1), load: cpus === 2 ? '0' : `0-${cpus - 2}` };
+})();
+
+/** Pins this process (the load generator) to its CPUs, once. */
+let pinned = false;
+function pinLoad(): void {
+  if (PIN === undefined || pinned) return;
+  pinned = true;
+  spawnSync('taskset', ['-a', '-p', '-c', PIN.load, String(process.pid)]);
+}
+
 async function startServer(bundle: string, framework: string, variant: string): Promise<Server> {
-  const child = spawn(process.execPath, [...SERVER_FLAGS, bundle, framework, variant], {
+  pinLoad();
+  const [command, args] =
+    PIN === undefined
+      ? [process.execPath, [...SERVER_FLAGS, bundle, framework, variant]]
+      : [
+          'taskset',
+          ['-c', PIN.server, process.execPath, ...SERVER_FLAGS, bundle, framework, variant],
+        ];
+  const child = spawn(command, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, NODE_ENV: 'production' },
   });
@@ -182,4 +212,45 @@ export function compare(base: readonly Measure[], mine: readonly Measure[]): Com
         ? undefined
         : baselineCpuUs / oursCpuUs,
   };
+}
+
+/**
+ * Measures pairs of variants of one framework side by side: both servers of a pair run on the
+ * same CPU and are loaded at the same moment, each by its own connections, so the scheduler
+ * shares that CPU between them and each answers as many requests as its cost per request allows.
+ * Whatever else the machine does in that window (a shared host slows whole seconds at a time)
+ * falls on both alike, which loading them one after the other cannot promise: there, two
+ * identical servers differed by up to 40% in a round. Every server is started and warmed once;
+ * each round loads each pair once.
+ *
+ * `pairs` index `variants` (a variant may be listed twice, for an A/A). Returns, per pair, the
+ * runs of its first and of its second server, round by round.
+ */
+export async function measurePairs(
+  bundle: string,
+  framework: string,
+  variants: readonly string[],
+  pairs: readonly (readonly [number, number])[],
+  status: number,
+  plan: LoadPlan,
+): Promise<[Measure[], Measure[]][]> {
+  const servers: Server[] = [];
+  try {
+    for (const variant of variants) servers.push(await startServer(bundle, framework, variant));
+    for (const server of servers) await load(server, plan, plan.warmupSeconds, status);
+    const runs: [Measure[], Measure[]][] = pairs.map(() => [[], []]);
+    for (let round = 0; round < plan.rounds; round++) {
+      for (const [i, [a, b]] of pairs.entries()) {
+        const [ma, mb] = await Promise.all([
+          load(servers[a]!, plan, plan.seconds, status),
+          load(servers[b]!, plan, plan.seconds, status),
+        ]);
+        runs[i]![0].push(ma);
+        runs[i]![1].push(mb);
+      }
+    }
+    return runs;
+  } finally {
+    for (const server of servers) await stopServer(server);
+  }
 }

@@ -44,13 +44,15 @@ export interface ExpressErrors {
   /**
    * Answers with an error without throwing it, for handlers that pass their errors around as
    * values: the same response, log record, span attributes and hooks as the error handler
-   * gives a thrown error. `error` is an `ApiError`, or anything else as if it had been thrown.
+   * gives a thrown error. `error` is a kind of failure (`'notFound'`, the cheapest: no error
+   * object is made unless something needs one), an `ApiError`, or anything else as if it had
+   * been thrown.
    *
    * @example
    * ```ts
    * app.get('/orders/:id', (req, res) => {
    *   const order = orders.get(req.params.id);
-   *   if (!order) return errors.send(req, res, errors.faultline.error('notFound'));
+   *   if (!order) return errors.send(req, res, 'notFound');
    *   res.json(order);
    * });
    * ```
@@ -149,11 +151,12 @@ export function createExpressErrors(options: FaultlineOptions | Faultline = {}):
     req: Request,
     res: Response,
     state: State | undefined = states.get(req),
+    /** An error returned rather than thrown, which may be a kind (`'notFound'`). */
+    direct = false,
   ): void => {
-    const response = faultline.respond(
-      recognise(faultline, thrown) ?? thrown,
-      errorInfo(req, state),
-    );
+    const error = recognise(faultline, thrown) ?? thrown;
+    const info = errorInfo(req, state);
+    const response = direct ? faultline.answer(error, info) : faultline.respond(error, info);
     // Hooks that observe the response read the error from the state they made before.
     if (state) state.error = response.error;
     void sendNodeResponse(res, response, { close: response.status === 413 });
@@ -263,7 +266,7 @@ export function createExpressErrors(options: FaultlineOptions | Faultline = {}):
       res.destroy();
       return;
     }
-    answer(error, req, res, state);
+    answer(error, req, res, state, true);
   };
 
   const stream =

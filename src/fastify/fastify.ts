@@ -56,14 +56,15 @@ declare module 'fastify' {
     /**
      * Answers with an error without throwing it, for handlers that pass their errors around as
      * values: the same response, log record, span attributes and hooks as the plugin's error
-     * handler gives a thrown error. `error` is an `ApiError`, or anything else as if it had
-     * been thrown. Returns the reply, as `reply.send` does.
+     * handler gives a thrown error. `error` is a kind of failure (`'notFound'`, the cheapest:
+     * no error object is made unless something needs one), an `ApiError`, or anything else as
+     * if it had been thrown. Returns the reply, as `reply.send` does.
      *
      * @example
      * ```ts
      * app.get('/orders/:id', async (request, reply) => {
      *   const order = orders.get(request.params.id);
-     *   return order ?? reply.sendError(app.faultline.error('notFound'));
+     *   return order ?? reply.sendError('notFound');
      * });
      * ```
      */
@@ -190,7 +191,13 @@ export function faultlinePlugin(
     };
   };
 
-  const errorResponse = (thrown: unknown, request: FastifyRequest, reply: FastifyReply) => {
+  /** `direct`: an error returned rather than thrown, which may be a kind (`'notFound'`). */
+  const errorResponse = (
+    thrown: unknown,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    direct = false,
+  ) => {
     // Hooks that observe the response made their state before the handler ran; a request
     // nothing tracks (no hook, time limit or stream) is not tracked now: nothing asks for its
     // id again, and a WeakMap entry per error is not free.
@@ -205,7 +212,8 @@ export function faultlinePlugin(
       if (state) state.requestId ??= faultline.requestId(headers);
       info = { headers, requestId: state?.requestId };
     }
-    const response = faultline.respond(recognise(faultline, thrown) ?? thrown, info);
+    const error = recognise(faultline, thrown) ?? thrown;
+    const response = direct ? faultline.answer(error, info) : faultline.respond(error, info);
     if (state) {
       state.error = response.error;
       state.source = 'error';
@@ -217,7 +225,7 @@ export function faultlinePlugin(
   fastify.decorateReply('sendError', function sendError(this: FastifyReply, error: unknown) {
     // As the error handler: a reply already sent (a time limit answered) takes nothing more.
     if (this.sent) return this;
-    return sendNeutral(this, errorResponse(error, this.request, this));
+    return sendNeutral(this, errorResponse(error, this.request, this, true));
   });
   fastify.decorateReply('sse', function sseReply<
     T,

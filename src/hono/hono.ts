@@ -56,13 +56,14 @@ export interface HonoFaultline {
   /**
    * The error response for a request, for handlers that return their errors rather than throw
    * them: the same response, log record, span attributes and hooks as `onError` gives a
-   * thrown error. `error` is an `ApiError`, or anything else as if it had been thrown.
+   * thrown error. `error` is a kind of failure (`'notFound'`, the cheapest: no error object is
+   * made unless something needs one), an `ApiError`, or anything else as if it had been thrown.
    *
    * @example
    * ```ts
    * app.get('/orders/:id', (c) => {
    *   const order = orders.get(c.req.param('id'));
-   *   return order ? c.json(order) : errors.response(c, errors.faultline.error('notFound'));
+   *   return order ? c.json(order) : errors.response(c, 'notFound');
    * });
    * ```
    */
@@ -147,8 +148,12 @@ export function useFaultline(
     const headers = c.req.raw.headers;
     return states.has(c.req.raw) ? { headers, requestId: requestIdOf(c) } : { headers };
   };
-  const errorResponse = (thrown: unknown, c: Context): Response => {
-    const response = faultline.respond(recognise(faultline, thrown) ?? thrown, errorInfo(c));
+  /** `direct`: an error returned rather than thrown, which may be a kind (`'notFound'`). */
+  const errorResponse = (thrown: unknown, c: Context, direct = false): Response => {
+    const error = recognise(faultline, thrown) ?? thrown;
+    const response = direct
+      ? faultline.answer(error, errorInfo(c))
+      : faultline.respond(error, errorInfo(c));
     // Hooks that observe the response read the error from the state they made.
     const state = states.get(c.req.raw);
     if (state) state.error = response.error;
@@ -229,7 +234,7 @@ export function useFaultline(
     json: (opts) => json(opts?.limit),
     timeout,
     hooks,
-    response: (c, error) => errorResponse(error, c),
+    response: (c, error) => errorResponse(error, c, true),
     request: requestOf,
     sse: (c, source, opts) =>
       toResponse(sse(faultline, source, { ...opts, request: requestOf(c) })),

@@ -146,13 +146,15 @@ export function sendNodeResponse(
  * Answers a node:http request with an error, for a listener written by hand that answers its
  * errors rather than throwing them: the same status, headers (request id, `no-store`,
  * `Retry-After`, negotiated content type), body, log record and span attributes as faultline
- * gives a thrown error. `error` is an `ApiError`, or anything else as if it had been thrown.
+ * gives a thrown error. `error` is a kind of failure (`'notFound'`, the cheapest: no error
+ * object is made unless something needs one), an `ApiError`, or anything else as if it had
+ * been thrown.
  *
  * @example
  * ```ts
  * createServer((req, res) => {
  *   const order = orders.get(req.url ?? '');
- *   if (!order) return sendNodeError(faultline, req, res, faultline.error('notFound'));
+ *   if (!order) return sendNodeError(faultline, req, res, 'notFound');
  *   res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(order));
  * });
  * ```
@@ -165,7 +167,7 @@ export function sendNodeError(
 ): void {
   const method = request.method;
   const info = errorRequestInfo(faultline, method, request.url ?? '/', nodeHeaders(request));
-  const answer = faultline.respond(error, info);
+  const answer = faultline.answer(error, info);
   void sendNodeResponse(response, answer, {
     head: method === 'HEAD',
     close: answer.status === 413,

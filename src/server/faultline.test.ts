@@ -392,6 +392,78 @@ describe('Faultline.response', () => {
   });
 });
 
+describe('Faultline.answer (direct answers, by kind)', () => {
+  const headers = { 'x-request-id': 'kind-1', accept: 'application/json' };
+
+  it('answers a kind as the same error thrown, in every format, making the error only on demand', () => {
+    for (const catalog of [baseCatalog, s2, jan]) {
+      const faultline = createFaultline({ ...quiet, catalog });
+      for (const kind of ['notFound', 'rateLimited', 'unavailable', 'internal'] as const) {
+        // Twice: the first answer of a kind makes its reused encoding, the second fills it.
+        for (let round = 0; round < 2; round++) {
+          const answered = faultline.answer(kind, { headers });
+          const thrown = faultline.respond(faultline.error(kind), { headers });
+          expect(answered.status, kind).toBe(thrown.status);
+          expect(answered.headers, kind).toEqual(thrown.headers);
+          expect(answered.body, kind).toBe(thrown.body);
+          const error = answered.error;
+          expect(ApiError.is(error)).toBe(true);
+          expect(error.code).toBe(thrown.error.code);
+          // Read twice, the same error.
+          expect(answered.error).toBe(error);
+        }
+      }
+    }
+  });
+
+  it('answers anything but a kind as thrown: an ApiError as it is, a string as an exception', () => {
+    const faultline = createFaultline(quiet);
+    const error = faultline.error('conflict');
+    expect(faultline.answer(error, { headers }).error).toBe(error);
+    const string = faultline.answer('not a kind', { headers });
+    expect(string.status).toBe(500);
+    expect(string.body).not.toContain('not a kind');
+  });
+
+  it('escapes a request id that JSON must escape, and replaces an invalid one', () => {
+    const faultline = createFaultline({ ...quiet, generateRequestId: () => 'gen-3' });
+    const quoted = faultline.answer('notFound', { headers: { 'x-request-id': 'a"b\\c' } });
+    expect(JSON.parse(quoted.body).request_id).toBe('a"b\\c');
+    expect(quoted.headers['x-request-id']).toBe('a"b\\c');
+    const invalid = faultline.answer('notFound', { headers: { 'x-request-id': 'bad id' } });
+    expect(invalid.headers['x-request-id']).toBe('gen-3');
+    expect(JSON.parse(invalid.body).request_id).toBe('gen-3');
+  });
+
+  it('logs and marks the span as for the error thrown', () => {
+    const records: ErrorLogRecord[] = [];
+    const span = { setAttribute: vi.fn(), setStatus: vi.fn() };
+    const faultline = createFaultline({
+      log: (record) => records.push(record),
+      telemetry: { trace: { getActiveSpan: () => span } },
+    });
+    faultline.answer('notFound', { headers, method: 'GET', path: '/orders/1' });
+    faultline.respond(faultline.error('notFound'), { headers, method: 'GET', path: '/orders/1' });
+    expect(records).toHaveLength(2);
+    expect(records[0]).toEqual(records[1]);
+    expect(span.setAttribute).toHaveBeenCalledTimes(4);
+    expect(span.setAttribute.mock.calls.slice(0, 2)).toEqual(span.setAttribute.mock.calls.slice(2));
+    const quiet2 = new Faultline({ telemetry: { trace: { getActiveSpan: () => span } } });
+    span.setAttribute.mockClear();
+    quiet2.answer('unavailable', { headers });
+    expect(span.setAttribute).toHaveBeenCalledWith('error.type', 'unavailable');
+    expect(span.setStatus).toHaveBeenCalledWith({ code: 2, message: 'unavailable' });
+  });
+
+  it('is what Faultline.response answers a kind with', async () => {
+    const faultline = createFaultline(quiet);
+    const response = faultline.response(new Request('http://x.test/', { headers }), 'notFound');
+    const thrown = faultline.respond(faultline.error('notFound'), { headers });
+    expect(response.status).toBe(404);
+    expect(await response.text()).toBe(thrown.body);
+  });
+});
+
 describe('pathOfTarget', () => {
   it('cuts the path out of an origin-form target or an absolute URL', () => {
     expect(pathOfTarget('/a/b?c=1#d')).toBe('/a/b');

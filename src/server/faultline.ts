@@ -264,25 +264,67 @@ export class Faultline {
   }
 
   /**
+   * The error response of a direct answer (an error returned, not thrown): `error` is a kind of
+   * failure (`'notFound'`), an `ApiError`, or anything else as if it had been thrown. The same
+   * response, log record and span attributes as {@link respond}. Answering a kind makes no
+   * error object unless one is needed (a log, or a read of the result's `error`): making an
+   * `Error` costs more than sending one, even without a stack trace.
+   */
+  answer(error: unknown, request: RequestInfo = {}): ErrorResponse {
+    if (typeof error !== 'string' || !this.#entries.has(error as ErrorKind)) {
+      return this.respond(error, request);
+    }
+    const kind = error as ErrorKind;
+    const requestId = request.requestId ?? this.requestId(request.headers);
+    const entry = this.entryOf(kind);
+    let template = this.#log || !this.#templated ? false : this.#templates.get(entry);
+    if (template === undefined) {
+      template = this.#template(this.error(kind));
+      this.#templates.set(entry, template);
+    }
+    if (template === false || !TEMPLATE_ID.test(requestId)) {
+      return this.respond(this.error(kind), { ...request, requestId });
+    }
+    const encoded = fill(template, requestId);
+    const headers = encoded.headers;
+    const type = headers['content-type'];
+    if (type !== undefined) {
+      headers['content-type'] = negotiateContentType(type, getHeader(request.headers, 'accept'));
+    }
+    headers['x-request-id'] ??= requestId;
+    headers['cache-control'] = 'no-store';
+    markSpan(this.#telemetry, entry.code, encoded.status);
+    const faultline = this;
+    let made: ApiError | undefined;
+    return {
+      status: encoded.status,
+      headers,
+      body: encoded.body,
+      get error(): ApiError {
+        made ??= faultline.error(kind);
+        return made;
+      },
+    };
+  }
+
+  /**
    * The error response to a Fetch `Request`, as a `Response`, for code that answers its errors
    * rather than throwing them (a handler for Bun, Deno or Workers written by hand): the same
    * bytes, headers, log record and span attributes as {@link respond} gives a thrown error.
-   * `error` is an `ApiError`, or anything else as if it had been thrown.
+   * `error` is a kind of failure (`'notFound'`), an `ApiError`, or anything else as if it had
+   * been thrown (see {@link answer}).
    *
    * @example
    * ```ts
    * Deno.serve((request) => {
    *   const order = findOrder(new URL(request.url).pathname);
-   *   return order ? Response.json(order) : faultline.response(request, faultline.error('notFound'));
+   *   return order ? Response.json(order) : faultline.response(request, 'notFound');
    * });
    * ```
    */
   response(request: Request, error: unknown): Response {
     const method = request.method;
-    const answer = this.respond(
-      error,
-      errorRequestInfo(this, method, request.url, request.headers),
-    );
+    const answer = this.answer(error, errorRequestInfo(this, method, request.url, request.headers));
     // The rest of a body refused as too large is left unread: the connection cannot be reused.
     if (answer.status === 413) answer.headers.connection = 'close';
     return toResponse(answer, method === 'HEAD');
@@ -345,7 +387,7 @@ export class Faultline {
     request: RequestInfo,
     thrown: unknown,
   ): void {
-    markSpan(this.#telemetry, error, status);
+    markSpan(this.#telemetry, error.code, status);
     if (!this.#log) return;
     const record: ErrorLogRecord = {
       level: status >= 500 ? 'error' : 'warn',

@@ -1,5 +1,3 @@
-import type { ApiError } from '../core/error.js';
-
 /** One structured log record per error response (pino-compatible: pass it as the object). */
 export interface ErrorLogRecord {
   /** `error` for 5xx, `warn` for 4xx. */
@@ -64,16 +62,20 @@ export function loadTelemetry(): Promise<TelemetryApi | undefined> {
 }
 
 /** Marks the active span with the error: `error.type` = code, the response status. */
-export function markSpan(api: TelemetryApi | undefined, error: ApiError, status: number): void {
+export function markSpan(
+  api: TelemetryApi | undefined,
+  code: string | number,
+  status: number,
+): void {
   if (!api) return;
   let span: SpanLike | undefined;
   try {
     span = api.trace.getActiveSpan();
     if (!span) return;
-    span.setAttribute('error.type', String(error.code));
+    span.setAttribute('error.type', String(code));
     span.setAttribute('http.response.status_code', status);
     // Per the HTTP semantic conventions a server span is an error only for 5xx.
-    if (status >= 500) span.setStatus({ code: SPAN_STATUS_ERROR, message: String(error.code) });
+    if (status >= 500) span.setStatus({ code: SPAN_STATUS_ERROR, message: String(code) });
   } catch {
     // Telemetry must never turn an error response into a crash.
   }

@@ -175,6 +175,12 @@ export interface DirectCase {
 
 export const DIRECT_CASES: readonly DirectCase[] = [
   { name: 'catalog error as it stands → 404', id: 'missing' },
+  { name: "a kind answered as it is ('notFound') → 404", id: 'by-kind' },
+  {
+    name: 'a kind, with a request id that must be escaped',
+    id: 'by-kind',
+    headers: { 'x-request-id': 'quote"d' },
+  },
   { name: 'catalog error with details → 409', id: 'sold-out' },
   { name: 'Retry-After from the error', id: 'busy' },
   { name: 'unexpected exception → 500 without its message', id: 'crash' },
