@@ -252,13 +252,7 @@ export class Faultline {
       encoded = this.#encode(error, requestId);
     }
     // The encoder already sent the thrower's own headers through (valid ones only).
-    const headers = encoded.headers;
-    const type = headers['content-type'];
-    if (type !== undefined) {
-      headers['content-type'] = negotiateContentType(type, getHeader(request.headers, 'accept'));
-    }
-    headers['x-request-id'] ??= requestId;
-    headers['cache-control'] = 'no-store';
+    const headers = withResponseHeaders(encoded.headers, requestId, request.headers);
     this.report(error, encoded.status, requestId, request, thrown);
     return { status: encoded.status, headers, body: encoded.body, error };
   }
@@ -286,13 +280,7 @@ export class Faultline {
       return this.respond(this.error(kind), { ...request, requestId });
     }
     const encoded = fill(template, requestId);
-    const headers = encoded.headers;
-    const type = headers['content-type'];
-    if (type !== undefined) {
-      headers['content-type'] = negotiateContentType(type, getHeader(request.headers, 'accept'));
-    }
-    headers['x-request-id'] ??= requestId;
-    headers['cache-control'] = 'no-store';
+    const headers = withResponseHeaders(encoded.headers, requestId, request.headers);
     markSpan(this.#telemetry, entry.code, encoded.status);
     const faultline = this;
     let made: ApiError | undefined;
@@ -501,6 +489,24 @@ const TEMPLATE_FORMATS: ReadonlySet<unknown> = new Set([
 /** Ids filled into a template: visible ASCII that JSON writes as it is (no `"` or `\\`). */
 const TEMPLATE_ID = /^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/;
 const TEMPLATE_IDS = ['faultline-template-id-3f9d1c', 'faultline-template-id-b27e40'] as const;
+
+/**
+ * Adds what every error response carries to an encoding's headers: the content type the
+ * request accepts, the request id (unless the thrower set one) and `no-store`.
+ */
+function withResponseHeaders(
+  headers: Record<string, string>,
+  requestId: string,
+  requestHeaders: HeadersLike | undefined,
+): Record<string, string> {
+  const type = headers['content-type'];
+  if (type !== undefined) {
+    headers['content-type'] = negotiateContentType(type, getHeader(requestHeaders, 'accept'));
+  }
+  headers['x-request-id'] ??= requestId;
+  headers['cache-control'] = 'no-store';
+  return headers;
+}
 
 function fill(template: Template, requestId: string): EncodedError {
   // Built key by key from an empty object: a spread copy (`{ ...headers }`) that then gains the
