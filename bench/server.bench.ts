@@ -260,11 +260,11 @@ function report(
       'and hash an ETag), in Fastify a buffer (a string gets `; charset=utf-8`), in Hono a ' +
       '`Response` of its own (`c.body` sorts the header names). The goals compare like with like:\n\n' +
       '- *error, answered directly*: the handler answers the 404 without throwing, by hand as ' +
-      "above, with faultline through the adapter's direct answer: `faultline.error('notFound')` " +
-      "returned from a node:http or Fetch route; the kind itself in Express `errors.send(req, res, 'notFound')`, " +
-      "Fastify `reply.sendError('notFound')` and Hono `errors.response(c, 'notFound')`, which make " +
-      'no error object (making an `Error`, even without a stack trace, cost these three 9–11% of ' +
-      'their requests per second).\n' +
+      "above, with faultline through the adapter's direct answer by kind, which makes no error " +
+      "object: `Reply.error('notFound')` returned from a node:http or Fetch route, Express " +
+      "`errors.send(req, res, 'notFound')`, Fastify `reply.sendError('notFound')`, Hono " +
+      "`errors.response(c, 'notFound')` (making an `Error`, even without a stack trace, cost Hono " +
+      'and Fastify 9–11% of their requests per second).\n' +
       '- *error, thrown by hand*: the handler throws its error (made without a stack trace, as ' +
       "`faultline.error` makes its own): by hand to a hand-written error handler in the framework's " +
       'own way (try/catch, an error middleware, `setErrorHandler`, `onError`), with faultline to ' +

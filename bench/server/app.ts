@@ -14,10 +14,10 @@
  * - `hand-error-throw`: the same, the error made without a stack trace (as
  *   `faultline.error` makes its own): the framework's path for a thrown error, by hand.
  * - `faultline-send`: the handler answers the 404 without throwing it, through each adapter's
- *   direct way: a returned `faultline.error('notFound')` in a node:http or Fetch route, and the
- *   kind itself in Express `errors.send(req, res, 'notFound')`, Fastify
- *   `reply.sendError('notFound')` and Hono `errors.response(c, 'notFound')` (which make no error
- *   object). The like of `hand-error`.
+ *   direct way, by its kind (no error object is made): `Reply.error('notFound')` returned from a
+ *   node:http or Fetch route, Express `errors.send(req, res, 'notFound')`, Fastify
+ *   `reply.sendError('notFound')`, Hono `errors.response(c, 'notFound')`. The like of
+ *   `hand-error`.
  * - `faultline-error`: the handler throws `faultline.error('notFound')` (made without a stack
  *   trace); faultline answers.
  * - `faultline-error-stack`: the handler throws `catalog.create('not_found')`, an error with a
@@ -42,6 +42,7 @@ import {
   createFetchHandler,
   type FetchHandler,
   isValidRequestId,
+  Reply,
 } from '../../src/server/index.js';
 
 const [framework = 'node', variant = 'faultline-error'] = process.argv.slice(2);
@@ -108,7 +109,7 @@ async function serve(): Promise<number> {
           faultline,
           routes: {
             'GET /orders/:id': ({ params }) => {
-              if (sends) return notFound();
+              if (sends) return Reply.error('notFound');
               if (error) throw notFound();
               return { id: params.id };
             },
@@ -158,7 +159,7 @@ async function serve(): Promise<number> {
           faultline,
           routes: {
             'GET /orders/:id': ({ params }) => {
-              if (sends) return notFound();
+              if (sends) return Reply.error('notFound');
               if (error) throw notFound();
               return { id: params.id };
             },

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createFetchHandler, route } from './app.js';
+import { createFaultline } from './faultline.js';
+import type { ErrorLogRecord } from './observe.js';
 import { Reply } from './reply.js';
 
 const fetch = createFetchHandler({
@@ -149,5 +151,72 @@ describe('a handler that returns a Fetch Response, with a hook that observes', (
     observed.length = 0;
     expect(await (await handler(new Request('http://x/large'))).text()).toBe('x'.repeat(40));
     expect(observed).toEqual([undefined]);
+  });
+});
+
+describe('Reply.error: a route returns a kind for its error', () => {
+  const observed: (string | number | undefined)[] = [];
+  const records: ErrorLogRecord[] = [];
+  const routes = {
+    'GET /returned': () => Reply.error('notFound'),
+    'GET /thrown': () => {
+      throw createFaultline({ telemetry: false }).error('notFound');
+    },
+  };
+  const plain = createFetchHandler({ telemetry: false, routes });
+  const observing = createFetchHandler({
+    telemetry: false,
+    log: (record) => records.push(record),
+    hooks: [
+      {
+        name: 'observe',
+        onResponse: (_request, response) => {
+          observed.push(response.error?.code, response.source);
+        },
+      },
+    ],
+    routes: {
+      ...routes,
+      // A time limit takes the route through the full path (hooks, limit, body).
+      'GET /limited': route({ timeout: 1000, handler: () => Reply.error('notFound') }),
+    },
+  });
+  const get = async (handler: typeof plain, path: string) => {
+    const response = await handler(
+      new Request(`http://x${path}`, { headers: { 'x-request-id': 'kind-7' } }),
+    );
+    return {
+      status: response.status,
+      headers: Object.fromEntries(response.headers),
+      body: await response.text(),
+    };
+  };
+
+  it('is answered as the same error thrown', async () => {
+    const returned = await get(plain, '/returned');
+    expect(returned.status).toBe(404);
+    expect(JSON.parse(returned.body)).toMatchObject({ code: 'not_found', request_id: 'kind-7' });
+    expect(returned).toEqual(await get(plain, '/thrown'));
+  });
+
+  it('gives hooks and the log the error, on the short path and through a time limit', async () => {
+    const thrown = await get(observing, '/thrown');
+    for (const path of ['/returned', '/limited']) {
+      observed.length = 0;
+      records.length = 0;
+      expect(await get(observing, path), path).toEqual(thrown);
+      expect(observed, path).toEqual(['not_found', 'error']);
+      expect(
+        records.map((record) => [record.code, record.status, record.requestId]),
+        path,
+      ).toEqual([['not_found', 404, 'kind-7']]);
+    }
+  });
+
+  it('is logged on the short path too (a log and no hooks)', async () => {
+    const logged: ErrorLogRecord[] = [];
+    const logging = createFetchHandler({ telemetry: false, log: (r) => logged.push(r), routes });
+    expect(await get(logging, '/returned')).toEqual(await get(plain, '/thrown'));
+    expect(logged.map((record) => [record.code, record.status])).toEqual([['not_found', 404]]);
   });
 });

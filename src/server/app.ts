@@ -20,7 +20,7 @@ import {
   type ServerHook,
 } from './hooks.js';
 import { formatAllow } from './http.js';
-import { Reply } from './reply.js';
+import { ErrorReply, Reply } from './reply.js';
 import { BadPathError, Router } from './router.js';
 import { ndjson, type StreamOptions, type StreamSource, sse } from './stream.js';
 import type { InferOutput, StandardSchemaV1 } from './validation.js';
@@ -54,11 +54,12 @@ export interface RouteContext<Body = unknown> {
  * A route handler: returns a value (sent as JSON with 200), `undefined` (204), a {@link Reply}
  * or a Fetch `Response`. It answers with an error either way: by throwing anything, or by
  * returning an `ApiError`, which is answered exactly as if it had been thrown (for code that
- * passes its errors around as values).
+ * passes its errors around as values), or `Reply.error(kind)`, the same without making the
+ * error object.
  *
  * @example
  * ```ts
- * const show: RouteHandler = ({ params }) => orders.get(params.id) ?? faultline.error('notFound');
+ * const show: RouteHandler = ({ params }) => orders.get(params.id) ?? Reply.error('notFound');
  * ```
  */
 export type RouteHandler<Body = unknown> = (context: RouteContext<Body>) => unknown;
@@ -309,6 +310,17 @@ export class App {
 
   /** The outcome of what a handler returned: a returned `ApiError` is answered as if thrown. */
   #outcome(result: unknown, exchange: Exchange): Outcome {
+    if (result instanceof ErrorReply) {
+      // The error itself is made only if something reads it (see `Faultline.answer`).
+      const answered = this.faultline.answer(result.kind, exchange.request);
+      const response = finish(answered, undefined).response;
+      return {
+        response,
+        get error() {
+          return answered.error;
+        },
+      };
+    }
     if (ApiError.is(result)) return this.#fail(result, exchange);
     return finish(toNeutral(result), undefined);
   }
@@ -402,7 +414,7 @@ export class App {
     const limit = compiled.timeout;
     if (limit === undefined) {
       const result = handler(exchange);
-      return responseOf(isThenable(result) ? await result : result);
+      return responseOf(isThenable(result) ? await result : result, faultline);
     }
     const controller = new AbortController();
     exchange.signalSource = controller.signal;
@@ -429,7 +441,7 @@ export class App {
       }, limit);
     });
     try {
-      return responseOf(await Promise.race([work, timedOut]));
+      return responseOf(await Promise.race([work, timedOut]), faultline);
     } finally {
       clearTimeout(timer);
     }
@@ -517,8 +529,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * What a handler returned, as a neutral response; a returned `ApiError` is thrown on, so that
  * the caller's one error path (hooks, log record, response) answers it as any thrown error.
  */
-function responseOf(result: unknown): NeutralResponse {
+function responseOf(result: unknown, faultline: Faultline): NeutralResponse {
   if (ApiError.is(result)) throw result;
+  if (result instanceof ErrorReply) throw faultline.error(result.kind);
   return toNeutral(result);
 }
 

@@ -47,7 +47,7 @@ export {
   PROBE_METHODS,
 } from './http.js';
 export type { ErrorLogRecord, Logger, LogTarget, SpanLike, TelemetryApi } from './observe.js';
-export { Reply } from './reply.js';
+export { ErrorReply, Reply } from './reply.js';
 export type { SseEvent, StreamOptions, StreamSource } from './stream.js';
 export { ndjson, sse } from './stream.js';
 export type { InferOutput, StandardIssue, StandardResult, StandardSchemaV1 } from './validation.js';

@@ -1,3 +1,4 @@
+import type { ErrorKind } from './base.js';
 import type { NeutralResponse } from './faultline.js';
 
 /**
@@ -38,10 +39,34 @@ export class Reply implements NeutralResponse {
     );
   }
 
+  /**
+   * The error of a kind of failure (`'notFound'`), for a route to return: answered as the same
+   * error thrown (bytes, log record, span attributes, hooks), without making the error object
+   * unless a log or a hook needs one. Making an `Error`, even without a stack trace, is most
+   * of what answering an error directly costs.
+   *
+   * @example
+   * ```ts
+   * 'GET /orders/:id': ({ params }) => orders.get(params.id) ?? Reply.error('notFound'),
+   * ```
+   */
+  static error(kind: ErrorKind): ErrorReply {
+    return new ErrorReply(kind);
+  }
+
   /** A neutral response (an SSE or NDJSON stream from the helpers) as a `Reply`. */
   static from(response: NeutralResponse): Reply {
     return response instanceof Reply
       ? response
       : new Reply(response.status, response.headers, response.body);
+  }
+}
+
+/** What {@link Reply.error} returns: the error of a kind, for the route's faultline to answer. */
+export class ErrorReply {
+  readonly kind: ErrorKind;
+
+  constructor(kind: ErrorKind) {
+    this.kind = kind;
   }
 }

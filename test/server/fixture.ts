@@ -99,8 +99,8 @@ export const behaviour = {
   async orderResult(
     id: string,
   ): Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> {
-    // Answered directly by its kind, the cheapest way (a node:http or Fetch route returns an
-    // `ApiError`: a string there is a JSON body).
+    // Answered directly by its kind, the cheapest way (a node:http or Fetch route returns
+    // `Reply.error(kind)`: a string there is a JSON body).
     if (id === 'by-kind') return { ok: false, error: 'notFound' };
     try {
       return { ok: true, value: await behaviour.order(id) };
@@ -128,7 +128,7 @@ function routes(faultline: Faultline): Routes {
       const result = await behaviour.orderResult(params.id ?? '');
       if (result.ok) return result.value;
       return result.error === 'notFound'
-        ? faultline.error('notFound')
+        ? Reply.error('notFound')
         : faultline.toApiError(result.error);
     },
     'GET /flaky/:key': ({ params }) => behaviour.flaky(params.key ?? ''),
