@@ -3,7 +3,13 @@ import type { Duplex } from 'node:stream';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type HeadersLike, reasonPhrase } from '../core/http.js';
-import { App, type AppOptions, mergeHeaders, type NeutralRequest } from '../server/app.js';
+import {
+  App,
+  type AppOptions,
+  JsonResponse,
+  mergeHeaders,
+  type NeutralRequest,
+} from '../server/app.js';
 import type { BodySource } from '../server/body.js';
 import { errorRequestInfo, type Faultline, type NeutralResponse } from '../server/faultline.js';
 
@@ -126,6 +132,10 @@ export function sendNodeResponse(
     // A known length spares the client chunked decoding (and is what curl and HTTP/1.0 expect).
     const bodiless = neutral.status === 204 || neutral.status === 304 || neutral.status < 200;
     if (headers['content-length'] !== undefined || bodiless) {
+      response.writeHead(neutral.status, headers);
+    } else if (neutral instanceof JsonResponse) {
+      // Headers of its own: the length is added in place, not to a copy.
+      headers['content-length'] = String(Buffer.byteLength(neutral.body));
       response.writeHead(neutral.status, headers);
     } else {
       const length =

@@ -546,11 +546,21 @@ function toNeutral(result: unknown): NeutralResponse {
     });
     return { status: result.status, headers, body: result.body };
   }
-  return {
-    status: 200,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(result),
-  };
+  return new JsonResponse(JSON.stringify(result));
+}
+
+/**
+ * A handler's value sent as JSON. Its headers object is its own, made for this response, so an
+ * adapter may add to it: node:http adds the length there rather than copying the headers.
+ */
+export class JsonResponse implements NeutralResponse {
+  readonly status = 200;
+  readonly headers: Record<string, string> = { 'content-type': 'application/json' };
+  readonly body: string;
+
+  constructor(body: string) {
+    this.body = body;
+  }
 }
 
 /**

@@ -83,7 +83,14 @@ describe('Router', () => {
     const r = new Router<string>();
     r.add('GET', '/:__proto__', 'x');
     const match = r.match('GET', '/polluted');
-    expect(match.kind === 'found' && Object.getPrototypeOf(match.params)).toBeNull();
+    const params = match.kind === 'found' ? match.params : {};
+    expect(Object.hasOwn(params, '__proto__')).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(params, '__proto__')?.value).toBe('polluted');
+    // Nothing inherited: no Object.prototype member reads through.
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      expect(name in params, name).toBe(false);
+    }
+    expect(Object.getPrototypeOf(Object.getPrototypeOf(params))).toBeNull();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 

@@ -106,12 +106,14 @@ function matchSegments(
   path: string,
   start: number,
 ): Record<string, string> | undefined {
-  const params: Record<string, string> = Object.create(null);
+  // Made at the first parameter: a route that does not match makes none.
+  let params: Record<string, string> | undefined;
   let position = start;
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
     if (segment.wildcard) {
-      params['*'] = position === -1 ? '' : decode(path.slice(position));
+      params ??= Object.create(PARAMS);
+      params!['*'] = position === -1 ? '' : decode(path.slice(position));
       return params;
     }
     // Past the last piece: the path has fewer segments than the pattern.
@@ -125,13 +127,22 @@ function matchSegments(
       }
     } else {
       if (end === position) return undefined;
-      params[segment.param!] = decode(path.slice(position, end));
+      params ??= Object.create(PARAMS);
+      params![segment.param!] = decode(path.slice(position, end));
     }
     position = end + 1;
   }
   // Every piece read: the last one ended the path.
-  return position === -1 || position > path.length ? params : undefined;
+  return position === -1 || position > path.length ? (params ?? Object.create(PARAMS)) : undefined;
 }
+
+/**
+ * The prototype of every parameters object: itself without one, so a parameter named like an
+ * `Object.prototype` member (`:constructor`, `:__proto__`) is an own property and nothing is
+ * inherited. Not `Object.create(null)` itself: V8 keeps an object without a prototype as a
+ * hash table, which cost about 120 bytes and a hash insertion per request.
+ */
+const PARAMS: object = Object.freeze(Object.create(null));
 
 /** The same string as an interned property key (the engine interns the keys it lists). */
 function internKey(name: string): string {
