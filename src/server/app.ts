@@ -313,13 +313,7 @@ export class App {
     if (result instanceof ErrorReply) {
       // The error itself is made only if something reads it (see `Faultline.answer`).
       const answered = this.faultline.answer(result.kind, exchange.request);
-      const response = finish(answered, undefined).response;
-      return {
-        response,
-        get error() {
-          return answered.error;
-        },
-      };
+      return new LazyOutcome(finish(answered, undefined).response, answered);
     }
     if (ApiError.is(result)) return this.#fail(result, exchange);
     return finish(toNeutral(result), undefined);
@@ -462,6 +456,21 @@ export function mergeHeaders(
   for (const name in first) if (Object.hasOwn(first, name)) merged[name] = first[name]!;
   for (const name in second) if (Object.hasOwn(second, name)) merged[name] = second[name]!;
   return merged;
+}
+
+/** The outcome of an error answered by kind: the error is read from the answer when needed. */
+class LazyOutcome implements Outcome {
+  readonly response: NeutralResponse;
+  readonly #answered: ErrorResponse;
+
+  constructor(response: NeutralResponse, answered: ErrorResponse) {
+    this.response = response;
+    this.#answered = answered;
+  }
+
+  get error(): ErrorResponse['error'] {
+    return this.#answered.error;
+  }
 }
 
 /** The outcome of a response; a 413 closes the connection. */

@@ -282,17 +282,7 @@ export class Faultline {
     const encoded = fill(template, requestId);
     const headers = withResponseHeaders(encoded.headers, requestId, request.headers);
     markSpan(this.#telemetry, entry.code, encoded.status);
-    const faultline = this;
-    let made: ApiError | undefined;
-    return {
-      status: encoded.status,
-      headers,
-      body: encoded.body,
-      get error(): ApiError {
-        made ??= faultline.error(kind);
-        return made;
-      },
-    };
+    return new KindResponse(encoded.status, headers, encoded.body, this, kind);
   }
 
   /**
@@ -489,6 +479,35 @@ const TEMPLATE_FORMATS: ReadonlySet<unknown> = new Set([
 /** Ids filled into a template: visible ASCII that JSON writes as it is (no `"` or `\\`). */
 const TEMPLATE_ID = /^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/;
 const TEMPLATE_IDS = ['faultline-template-id-3f9d1c', 'faultline-template-id-b27e40'] as const;
+
+/** The response to a kind answered directly: its error is made when first read. */
+class KindResponse implements ErrorResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+  readonly #faultline: Faultline;
+  readonly #kind: ErrorKind;
+  #error: ApiError | undefined;
+
+  constructor(
+    status: number,
+    headers: Record<string, string>,
+    body: string,
+    faultline: Faultline,
+    kind: ErrorKind,
+  ) {
+    this.status = status;
+    this.headers = headers;
+    this.body = body;
+    this.#faultline = faultline;
+    this.#kind = kind;
+  }
+
+  get error(): ApiError {
+    this.#error ??= this.#faultline.error(this.#kind);
+    return this.#error;
+  }
+}
 
 /**
  * Adds what every error response carries to an encoding's headers: the content type the
