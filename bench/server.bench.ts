@@ -289,12 +289,13 @@ function report(
       (missed.length === 0
         ? 'Every goal met.\n'
         : `Goals not met: ${missed.map((row) => `${row.framework} ${row.path} (${row.ratio.toFixed(3)}x, CPU ${fixed(row.cpuRatio, 3)}x)`).join(', ')}.\n`) +
-      '\nHow far to trust a row: with two cores shared by the load generator, the servers and ' +
-      'whatever else runs on the machine, two identical servers measured this way (an A/A with ' +
-      '`bench/server/ab.ts`) differ by up to 10% in requests per second and in CPU per request ' +
-      'at a load average of 3 to 6; a row a few percent either side of its goal is within that. ' +
-      'Main-thread instructions per request (`bench/server/instructions.ts`, callgrind) move by ' +
-      '2 to 3% between runs and decide such a row.\n',
+      '\nHow far to trust a row: two identical servers measured side by side (an A/A with ' +
+      '`bench/server/ab.ts`) differ by 1–7% in a round and by at most 3% in the median; the same ' +
+      'pair measured in another run, with the other servers of its group around, has moved by up ' +
+      'to 10% (the Fastify stack-trace row: 0.930x here, 1.045x in an A/B of that pair alone). ' +
+      'Main-thread instructions per request (`bench/server/instructions.ts`, callgrind) do not ' +
+      'move between runs, but they miss what allocation costs: a direct answer that made an ' +
+      '`Error` counted the same instructions as the hand-written one and was 10% slower.\n',
     raw: {
       connections: PLAN.connections,
       durationSeconds: PLAN.seconds,
