@@ -149,16 +149,30 @@ export async function measureGroup(
   status: number,
   plan: LoadPlan,
 ): Promise<Measure[][]> {
-  const servers: Server[] = [];
-  try {
-    for (const variant of variants) servers.push(await startServer(bundle, framework, variant));
-    for (const server of servers) await load(server, plan, plan.warmupSeconds, status);
+  return withServers(bundle, framework, variants, status, plan, async (servers) => {
     const runs: Measure[][] = variants.map(() => []);
     for (let round = 0; round < plan.rounds; round++) {
       const order = variants.map((_, i) => (round % 2 === 0 ? i : variants.length - 1 - i));
       for (const i of order) runs[i]!.push(await load(servers[i]!, plan, plan.seconds, status));
     }
     return runs;
+  });
+}
+
+/** Starts a server per variant, warms each once, runs `measure` and stops them all. */
+async function withServers<T>(
+  bundle: string,
+  framework: string,
+  variants: readonly string[],
+  status: number,
+  plan: LoadPlan,
+  measure: (servers: readonly Server[]) => Promise<T>,
+): Promise<T> {
+  const servers: Server[] = [];
+  try {
+    for (const variant of variants) servers.push(await startServer(bundle, framework, variant));
+    for (const server of servers) await load(server, plan, plan.warmupSeconds, status);
+    return await measure(servers);
   } finally {
     for (const server of servers) await stopServer(server);
   }
@@ -234,10 +248,7 @@ export async function measurePairs(
   status: number,
   plan: LoadPlan,
 ): Promise<[Measure[], Measure[]][]> {
-  const servers: Server[] = [];
-  try {
-    for (const variant of variants) servers.push(await startServer(bundle, framework, variant));
-    for (const server of servers) await load(server, plan, plan.warmupSeconds, status);
+  return withServers(bundle, framework, variants, status, plan, async (servers) => {
     const runs: [Measure[], Measure[]][] = pairs.map(() => [[], []]);
     for (let round = 0; round < plan.rounds; round++) {
       for (const [i, [a, b]] of pairs.entries()) {
@@ -250,7 +261,5 @@ export async function measurePairs(
       }
     }
     return runs;
-  } finally {
-    for (const server of servers) await stopServer(server);
-  }
+  });
 }

@@ -151,9 +151,8 @@ export function useFaultline(
   /** `direct`: an error returned rather than thrown, which may be a kind (`'notFound'`). */
   const errorResponse = (thrown: unknown, c: Context, direct = false): Response => {
     const error = recognise(faultline, thrown) ?? thrown;
-    const response = direct
-      ? faultline.answer(error, errorInfo(c))
-      : faultline.respond(error, errorInfo(c));
+    const info = errorInfo(c);
+    const response = direct ? faultline.answer(error, info) : faultline.respond(error, info);
     // Hooks that observe the response read the error from the state they made.
     const state = states.get(c.req.raw);
     if (state) state.error = response.error;

@@ -313,7 +313,7 @@ export class App {
     if (result instanceof ErrorReply) {
       // The error itself is made only if something reads it (see `Faultline.answer`).
       const answered = this.faultline.answer(result.kind, exchange.request);
-      return new LazyOutcome(finish(answered, undefined).response, answered);
+      return new LazyOutcome(closing(answered), answered);
     }
     if (ApiError.is(result)) return this.#fail(result, exchange);
     return finish(toNeutral(result), undefined);
@@ -475,12 +475,14 @@ class LazyOutcome implements Outcome {
 
 /** The outcome of a response; a 413 closes the connection. */
 function finish(response: NeutralResponse, error: ErrorResponse['error'] | undefined): Outcome {
-  if (response.status !== 413) return { response, error };
+  return { response: closing(response), error };
+}
+
+/** A response as sent: a 413 closes the connection. */
+function closing(response: NeutralResponse): NeutralResponse {
+  if (response.status !== 413) return response;
   // The rest of a body refused as too large is left unread: the connection cannot be reused.
-  return {
-    response: { ...response, headers: { ...response.headers, connection: 'close' } },
-    error,
-  };
+  return { ...response, headers: { ...response.headers, connection: 'close' } };
 }
 
 /** A streamed body that is not an event stream or NDJSON (those are never read whole). */

@@ -271,11 +271,10 @@ export class Faultline {
     const kind = error as ErrorKind;
     const requestId = request.requestId ?? this.requestId(request.headers);
     const entry = this.entryOf(kind);
-    let template = this.#log || !this.#templated ? false : this.#templates.get(entry);
-    if (template === undefined) {
-      template = this.#template(this.error(kind));
-      this.#templates.set(entry, template);
-    }
+    const template =
+      this.#log || !this.#templated
+        ? false
+        : (this.#templates.get(entry) ?? this.#remember(entry, this.error(kind)));
     if (template === false || !TEMPLATE_ID.test(requestId)) {
       return this.respond(this.error(kind), { ...request, requestId });
     }
@@ -317,14 +316,17 @@ export class Faultline {
     // Most errors are an entry as it stands (`faultline.error('notFound')`): its encoding
     // differs only by the request id, so it is made once and the id filled in.
     if (this.#templated && TEMPLATE_ID.test(requestId) && isPlain(error)) {
-      let template = this.#templates.get(error.entry);
-      if (template === undefined) {
-        template = this.#template(error);
-        this.#templates.set(error.entry, template);
-      }
+      const template = this.#templates.get(error.entry) ?? this.#remember(error.entry, error);
       if (template !== false) return fill(template, requestId);
     }
     return this.#encodeFully(error, requestId);
+  }
+
+  /** Makes the reused encoding of an entry from a plain error of it, and keeps it. */
+  #remember(entry: Entry, plain: ApiError): Template | false {
+    const template = this.#template(plain);
+    this.#templates.set(entry, template);
+    return template;
   }
 
   /**
